@@ -72,9 +72,28 @@ struct ReadResult
     qint64 payloadBytes = 0;
     qint64 missing = 0;
     double seconds = 0;
-    qint64 peakRssBytes = 0; // child processes only
+    double clientCpuSeconds = 0; // user + system time of the reading process
+    double serverCpuSeconds = 0; // of redis-server meanwhile
+    qint64 peakRssBytes = 0;     // child processes only
     double commitsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
 };
+
+double seconds(const timeval &time)
+{
+    return double(time.tv_sec) + double(time.tv_usec) / 1e6;
+}
+
+double cpuSeconds(const rusage &usage)
+{
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double processCpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return cpuSeconds(usage);
+}
 
 // A private redis-server on a free port in a temporary directory, stopped with the object.
 class LocalRedis
@@ -220,6 +239,20 @@ public:
         return "unknown";
     }
 
+    // The server's own CPU time so far (INFO cpu): what a read costs it, whatever else the machine is doing.
+    double serverCpuSeconds()
+    {
+        const Reply reply = command({"INFO", "cpu"});
+        const QByteArray info
+            = reply->type == REDIS_REPLY_STRING ? QByteArray(reply->str, qsizetype(reply->len)) : QByteArray();
+        double total = 0;
+        for (const QByteArray &line : info.split('\n')) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
+                total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
+        }
+        return total;
+    }
+
 private:
     static void expectOk(const Reply &reply, const char *what)
     {
@@ -238,6 +271,7 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
     std::vector<const char *> argv;
     std::vector<size_t> argvlen;
     ReadResult result;
+    const double cpuBefore = processCpuSeconds();
     QElapsedTimer clock;
     clock.start();
     const qint64 length = redis.integer({"LLEN", key});
@@ -270,6 +304,7 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
         result.records += qint64(payloads->elements);
     }
     result.seconds = double(clock.nsecsElapsed()) / 1e9;
+    result.clientCpuSeconds = processCpuSeconds() - cpuBefore;
     return result;
 }
 
@@ -281,12 +316,14 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
     StreamReader reader(&connection, layout);
     QEventLoop loop;
     QElapsedTimer clock;
+    double cpuBefore = 0;
     ReadResult result;
     QString error;
 
     QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
         StreamReader::Request request;
         request.stream = StreamName;
+        cpuBefore = processCpuSeconds();
         clock.start();
         reader.start(request);
     });
@@ -305,6 +342,7 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
     });
     QObject::connect(&reader, &StreamReader::finished, &loop, [&](qint64 records) {
         result.seconds = double(clock.nsecsElapsed()) / 1e9;
+        result.clientCpuSeconds = processCpuSeconds() - cpuBefore;
         result.records = records;
         loop.quit();
     });
@@ -362,6 +400,7 @@ ReadResult readWithCli(const QString &cli, const QString &url, qint64 expectedRe
                 .arg(cli, cliEventsArguments(url).join(QLatin1Char(' ')))
                 .arg(status));
     result.records = expectedRecords; // checked by verifyCli(); /dev/null cannot be counted
+    result.clientCpuSeconds = cpuSeconds(usage);
     result.peakRssBytes = qint64(usage.ru_maxrss) * 1024;
     return result;
 }
@@ -450,15 +489,6 @@ double best(const std::vector<double> &values)
     return *std::max_element(values.begin(), values.end());
 }
 
-QString defaultCliPath()
-{
-    // Beside the bench in an installed or copied tree, else where the build put it.
-    const QString beside = QCoreApplication::applicationDirPath() + QLatin1String("/eventscope-cli");
-    return QFileInfo::exists(QStringLiteral(EVENTSCOPE_CLI_PATH)) || !QFileInfo::exists(beside)
-               ? QStringLiteral(EVENTSCOPE_CLI_PATH)
-               : beside;
-}
-
 const char *verdict(bool pass)
 {
     return pass ? "PASS" : "MISS";
@@ -486,7 +516,7 @@ int main(int argc, char **argv)
                                           QStringLiteral("R"), QStringLiteral("3"));
     const QCommandLineOption cliOption(QStringLiteral("cli"),
                                        QStringLiteral("the eventscope-cli to seed with and time"),
-                                       QStringLiteral("PATH"), defaultCliPath());
+                                       QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
     parser.addOptions({urlOption, commitsOption, payloadOption, roundsOption, cliOption});
     parser.process(app);
 
@@ -553,7 +583,22 @@ int main(int argc, char **argv)
                 .arg(checked.missing)
                 .arg(commits));
 
-    std::vector<double> baselineRates, coreRates, cliRates;
+    // Each path's figures over the rounds. CPU times per commit do not depend on what else the machine runs,
+    // which wall-clock rates on a shared two-core box do.
+    struct Series
+    {
+        const char *name;
+        std::vector<double> rates, clientCpuUs, serverCpuUs;
+        void add(const ReadResult &result, qint64 commits)
+        {
+            rates.push_back(result.commitsPerSecond());
+            clientCpuUs.push_back(result.clientCpuSeconds * 1e6 / double(commits));
+            serverCpuUs.push_back(result.serverCpuSeconds * 1e6 / double(commits));
+        }
+    };
+    Series baselineSeries{"baseline: blocking hiredis LRANGE+HMGET", {}, {}, {}};
+    Series coreSeries{"core: StreamReader (page 1000, window 4)", {}, {}, {}};
+    Series cliSeries{"cli: eventscope-cli --format json events", {}, {}, {}};
     qint64 cliPeakRss = 0;
     auto agree = [&](const char *path, const ReadResult &result) {
         if (result.records != commits || result.missing != 0 || result.payloadBytes != checked.payloadBytes)
@@ -565,34 +610,49 @@ int main(int argc, char **argv)
                     .arg(commits)
                     .arg(checked.payloadBytes));
     };
+    auto measured = [&](auto read) {
+        const double serverBefore = admin.serverCpuSeconds();
+        ReadResult result = read();
+        result.serverCpuSeconds = admin.serverCpuSeconds() - serverBefore;
+        return result;
+    };
+    auto line = [](const char *name, const ReadResult &result) {
+        say("  %-5s %6.3f s %9.0f commits/s  cpu: client %5.3f s, redis %5.3f s", name, result.seconds,
+            result.commitsPerSecond(), result.clientCpuSeconds, result.serverCpuSeconds);
+    };
     for (int round = 1; round <= rounds; ++round) {
-        const ReadResult baseline = readWithHiredis(options, layout, 1000);
+        const ReadResult baseline = measured([&] { return readWithHiredis(options, layout, 1000); });
         agree("hiredis baseline", baseline);
-        const ReadResult core = readWithCore(options, layout);
+        const ReadResult core = measured([&] { return readWithCore(options, layout); });
         agree("core", core);
-        const ReadResult viaCli = readWithCli(cli, url, commits);
-        baselineRates.push_back(baseline.commitsPerSecond());
-        coreRates.push_back(core.commitsPerSecond());
-        cliRates.push_back(viaCli.commitsPerSecond());
+        const ReadResult viaCli = measured([&] { return readWithCli(cli, url, commits); });
+        baselineSeries.add(baseline, commits);
+        coreSeries.add(core, commits);
+        cliSeries.add(viaCli, commits);
         cliPeakRss = qMax(cliPeakRss, viaCli.peakRssBytes);
-        say("round %d: baseline %.3f s %9.0f commits/s | core %.3f s %9.0f commits/s | cli %.3f s %9.0f commits/s, "
-            "peak RSS %.1f MB\n",
-            round, baseline.seconds, baseline.commitsPerSecond(), core.seconds, core.commitsPerSecond(), viaCli.seconds,
-            viaCli.commitsPerSecond(), double(viaCli.peakRssBytes) / 1e6);
+        say("round %d\n", round);
+        line("base", baseline);
+        say("\n");
+        line("core", core);
+        say("\n");
+        line("cli", viaCli);
+        say(", peak RSS %.1f MB\n", double(viaCli.peakRssBytes) / 1e6);
     }
 
     say("payload bytes: %lld, the same through hiredis, core and eventscope-cli\n",
         static_cast<long long>(checked.payloadBytes));
-    say("\n%-44s %14s %14s\n", "commits/s", "best", "median");
-    say("%-44s %14.0f %14.0f\n", "baseline: blocking hiredis LRANGE+HMGET", best(baselineRates), median(baselineRates));
-    say("%-44s %14.0f %14.0f\n", "core: StreamReader (page 1000, window 4)", best(coreRates), median(coreRates));
-    say("%-44s %14.0f %14.0f\n", "cli: eventscope-cli --format json events", best(cliRates), median(cliRates));
-    const double coreRatio = best(coreRates) / best(baselineRates);
-    const double cliRatio = best(cliRates) / best(baselineRates);
-    say("\ncore / baseline  %.3f (median %.3f)  target >= %.2f  %s\n", coreRatio,
-        median(coreRates) / median(baselineRates), CoreTarget, verdict(coreRatio >= CoreTarget));
-    say("cli / baseline   %.3f (median %.3f)  target >= %.2f  %s\n", cliRatio, median(cliRates) / median(baselineRates),
-        CliTarget, verdict(cliRatio >= CliTarget));
+    say("\n%-42s %10s %10s %16s %16s\n", "", "commits/s", "commits/s", "client cpu", "redis cpu");
+    say("%-42s %10s %10s %16s %16s\n", "", "best", "median", "us/commit (med)", "us/commit (med)");
+    for (const Series *series : {&baselineSeries, &coreSeries, &cliSeries})
+        say("%-42s %10.0f %10.0f %16.3f %16.3f\n", series->name, best(series->rates), median(series->rates),
+            median(series->clientCpuUs), median(series->serverCpuUs));
+
+    const double coreRatio = best(coreSeries.rates) / best(baselineSeries.rates);
+    const double cliRatio = best(cliSeries.rates) / best(baselineSeries.rates);
+    say("\ncore / baseline  %.3f (medians: %.3f)  target >= %.2f  %s\n", coreRatio,
+        median(coreSeries.rates) / median(baselineSeries.rates), CoreTarget, verdict(coreRatio >= CoreTarget));
+    say("cli / baseline   %.3f (medians: %.3f)  target >= %.2f  %s\n", cliRatio,
+        median(cliSeries.rates) / median(baselineSeries.rates), CliTarget, verdict(cliRatio >= CliTarget));
     say("cli peak RSS     %.1f MB (%.1f MiB)  target < %.0f MB  %s\n", double(cliPeakRss) / 1e6,
         double(cliPeakRss) / (1024.0 * 1024.0), CliRssTargetBytes / 1e6,
         verdict(double(cliPeakRss) < CliRssTargetBytes));

@@ -124,7 +124,8 @@ AppendResult Committer::toResult(const RedisReply &reply)
     }
     const QList<RedisReply> &parts = reply.elements;
     if (!reply.isArray() || parts.size() < 2 || !parts.at(1).isInteger()) {
-        result.error = QStringLiteral("unexpected reply from the commit script: %1").arg(QString::fromUtf8(reply.describe()));
+        result.error
+            = QStringLiteral("unexpected reply from the commit script: %1").arg(QString::fromUtf8(reply.describe()));
         return result;
     }
     result.version = parts.at(1).integer;

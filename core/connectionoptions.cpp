@@ -17,18 +17,15 @@ bool parseDb(const QString &text, int *db)
     return true;
 }
 
-// The URL with any password replaced, for error messages about the URL itself.
-QString redacted(const QString &text)
+// Only the parts of a URL that cannot hold a secret (scheme, host, port), for messages about the URL itself;
+// whatever else was typed may be a password in the wrong place.
+QString safeToShow(const QString &text)
 {
-    const qsizetype at = text.lastIndexOf(QLatin1Char('@'));
-    const qsizetype scheme = text.indexOf(QLatin1String("://"));
-    if (at < 0 || scheme < 0 || at < scheme)
-        return text;
-    const QString userInfo = text.mid(scheme + 3, at - scheme - 3);
-    const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
-    if (colon < 0)
-        return text;
-    return text.left(scheme + 3) + userInfo.left(colon) + QLatin1String(":***") + text.mid(at);
+    const QUrl url(text.trimmed(), QUrl::TolerantMode);
+    if (!url.isValid() || url.scheme().isEmpty() || url.host().isEmpty())
+        return QStringLiteral("the URL");
+    return QStringLiteral("the URL %1://%2%3")
+        .arg(url.scheme(), url.host(), url.port() > 0 ? QLatin1Char(':') + QString::number(url.port()) : QString());
 }
 
 } // namespace
@@ -37,7 +34,7 @@ std::optional<ConnectionOptions> ConnectionOptions::fromUrl(const QString &text,
 {
     auto fail = [&](const QString &why) -> std::optional<ConnectionOptions> {
         if (error)
-            *error = QStringLiteral("invalid URL \"%1\": %2").arg(redacted(text), why);
+            *error = QStringLiteral("invalid URL (%1): %2").arg(safeToShow(text), why);
         return std::nullopt;
     };
 
@@ -101,7 +98,8 @@ QString ConnectionOptions::displayUrl() const
 {
     const QString who = user.isEmpty() ? QString() : user + QLatin1Char('@');
     if (transport == Transport::Unix)
-        return QLatin1String("unix://") + who + socketPath + (db ? QLatin1String("?db=") + QString::number(db) : QString());
+        return QLatin1String("unix://") + who + socketPath
+               + (db ? QLatin1String("?db=") + QString::number(db) : QString());
     return (tls.enabled ? QLatin1String("rediss://") : QLatin1String("redis://")) + who + endpoint() + QLatin1Char('/')
            + QString::number(db);
 }

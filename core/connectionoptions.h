@@ -14,7 +14,7 @@ struct TlsOptions
     QString caFile; // empty: the system trust store
     QString certFile;
     QString keyFile;
-    QString serverName; // empty: the host name
+    QString serverName;    // empty: the host name
     bool insecure = false; // skip verification; only when the user asks
 
     bool operator==(const TlsOptions &) const = default;

@@ -12,6 +12,46 @@ bool isJsonSpace(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+// Qt's parser accepts raw control characters inside strings, which JSON forbids (and jq or Python reject).
+bool hasRawControlInString(QByteArrayView json)
+{
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const auto c = static_cast<unsigned char>(json.at(i));
+        if (!inString) {
+            inString = c == '"';
+        } else if (c == '\\') {
+            ++i;
+        } else if (c == '"') {
+            inString = false;
+        } else if (c < 0x20) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Drops the white space between tokens, keeping everything else byte for byte (key order, duplicate keys, numbers
+// beyond double precision), unlike a round trip through a JSON tree.
+void appendCompactJson(QByteArray &out, QByteArrayView json)
+{
+    out.reserve(out.size() + json.size());
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (inString) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size())
+                out += json.at(++i);
+            else if (c == '"')
+                inString = false;
+        } else if (!isJsonSpace(c)) {
+            out += c;
+            inString = c == '"';
+        }
+    }
+}
+
 } // namespace
 
 bool isValidUtf8(QByteArrayView bytes)
@@ -72,7 +112,8 @@ PayloadEncoding classifyPayload(QByteArrayView payload)
     if (first < payload.size() && (payload.at(first) == '{' || payload.at(first) == '[')) {
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(payload.toByteArray(), &error);
-        if (error.error == QJsonParseError::NoError && (document.isObject() || document.isArray()))
+        if (error.error == QJsonParseError::NoError && (document.isObject() || document.isArray())
+            && !hasRawControlInString(payload))
             return PayloadEncoding::Json;
     }
     return isValidUtf8(payload) ? PayloadEncoding::Text : PayloadEncoding::Binary;
@@ -134,7 +175,7 @@ void appendPayloadJson(QByteArray &out, const QByteArray &payload, PayloadEncodi
     switch (encoding) {
     case PayloadEncoding::Json:
         if (payload.contains('\n') || payload.contains('\r'))
-            out += QJsonDocument::fromJson(payload).toJson(QJsonDocument::Compact);
+            appendCompactJson(out, payload);
         else
             out += payload.trimmed();
         return;

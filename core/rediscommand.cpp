@@ -31,16 +31,15 @@ namespace {
 
 // Sorted, upper case. Chosen from the @read and @connection categories plus Pub/Sub reading; nothing here writes.
 constexpr std::array<std::string_view, 52> ReadOnlyCommands = {
-    "AUTH",     "BITCOUNT", "BITPOS",   "DBSIZE",   "DUMP",        "ECHO",     "EXISTS",   "GET",
-    "GETRANGE", "HELLO",    "HEXISTS",  "HGET",     "HGETALL",     "HKEYS",    "HLEN",     "HMGET",
-    "HRANDFIELD", "HSCAN",  "HSTRLEN",  "HVALS",    "INFO",        "LASTSAVE", "LINDEX",   "LLEN",
-    "LPOS",     "LRANGE",   "MGET",     "PING",     "PSUBSCRIBE",  "PTTL",     "PUBSUB",   "PUNSUBSCRIBE",
-    "QUIT",     "RESET",    "ROLE",     "SCAN",     "SCARD",       "SELECT",   "SISMEMBER", "SMEMBERS",
-    "SSCAN",    "STRLEN",   "SUBSCRIBE", "TIME",    "TTL",      "TYPE",     "UNSUBSCRIBE",
-    "XLEN",     "XRANGE",   "ZCARD",    "ZRANGE",   "ZSCAN"};
+    "AUTH",    "BITCOUNT",    "BITPOS",    "DBSIZE",   "DUMP",         "ECHO",   "EXISTS",    "GET",        "GETRANGE",
+    "HELLO",   "HEXISTS",     "HGET",      "HGETALL",  "HKEYS",        "HLEN",   "HMGET",     "HRANDFIELD", "HSCAN",
+    "HSTRLEN", "HVALS",       "INFO",      "LASTSAVE", "LINDEX",       "LLEN",   "LPOS",      "LRANGE",     "MGET",
+    "PING",    "PSUBSCRIBE",  "PTTL",      "PUBSUB",   "PUNSUBSCRIBE", "QUIT",   "RESET",     "ROLE",       "SCAN",
+    "SCARD",   "SELECT",      "SISMEMBER", "SMEMBERS", "SSCAN",        "STRLEN", "SUBSCRIBE", "TIME",       "TTL",
+    "TYPE",    "UNSUBSCRIBE", "XLEN",      "XRANGE",   "ZCARD",        "ZRANGE", "ZSCAN"};
 
-constexpr std::array<std::string_view, 6> ReadOnlyClientSubcommands = {"GETNAME", "ID",      "INFO",
-                                                                       "LIST",    "SETNAME", "TRACKINGINFO"};
+constexpr std::array<std::string_view, 6> ReadOnlyClientSubcommands
+    = {"GETNAME", "ID", "INFO", "LIST", "SETNAME", "TRACKINGINFO"};
 constexpr std::array<std::string_view, 4> ReadOnlyOtherSubcommands = {"ENCODING", "EXISTS", "FREQ", "USAGE"};
 
 template<std::size_t N>
@@ -56,8 +55,8 @@ QByteArray commandName(const RedisCommand &args)
     if (args.isEmpty())
         return {};
     QByteArray name = args.first().toUpper();
-    static const QList<QByteArray> withSubcommand = {"CLIENT", "CONFIG", "SCRIPT", "OBJECT", "MEMORY", "ACL",
-                                                     "CLUSTER", "FUNCTION", "XINFO", "COMMAND", "DEBUG", "MODULE"};
+    static const QList<QByteArray> withSubcommand = {"CLIENT",  "CONFIG",   "SCRIPT", "OBJECT",  "MEMORY", "ACL",
+                                                     "CLUSTER", "FUNCTION", "XINFO",  "COMMAND", "DEBUG",  "MODULE"};
     if (args.size() > 1 && withSubcommand.contains(name))
         name += ' ' + args.at(1).toUpper();
     return name;

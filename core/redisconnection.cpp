@@ -148,10 +148,10 @@ void RedisConnection::createSocket()
             startHandshake();
         });
         connect(socket, &QLocalSocket::readyRead, this, &RedisConnection::onReadyRead);
-        connect(socket, &QLocalSocket::errorOccurred, this, [this, socket](QLocalSocket::LocalSocketError) {
-            onTransportError(socket->errorString());
-        });
-        connect(socket, &QLocalSocket::disconnected, this, [this] { onTransportError(QStringLiteral("closed by the server")); });
+        connect(socket, &QLocalSocket::errorOccurred, this,
+                [this, socket](QLocalSocket::LocalSocketError) { onTransportError(socket->errorString()); });
+        connect(socket, &QLocalSocket::disconnected, this,
+                [this] { onTransportError(QStringLiteral("closed by the server")); });
         socket->connectToServer(m_options.socketPath);
         return;
     }
@@ -217,9 +217,8 @@ void RedisConnection::createSocket()
     m_socket = socket;
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(socket, &QIODevice::readyRead, this, &RedisConnection::onReadyRead);
-    connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket](QAbstractSocket::SocketError) {
-        onTransportError(socket->errorString());
-    });
+    connect(socket, &QAbstractSocket::errorOccurred, this,
+            [this, socket](QAbstractSocket::SocketError) { onTransportError(socket->errorString()); });
     connect(socket, &QAbstractSocket::disconnected, this,
             [this] { onTransportError(QStringLiteral("closed by the server")); });
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
@@ -330,7 +329,8 @@ void RedisConnection::send(const RedisCommand &command, const QObject *owner, Ca
                   + (m_lastErrorString.isEmpty() ? QByteArray() : QByteArray(": ") + m_lastErrorString.toUtf8());
     if (!refusal.isEmpty()) {
         QMetaObject::invokeMethod(
-            this, [this, request = std::move(request), refusal]() mutable { deliver(request, RedisReply::failure(refusal)); },
+            this,
+            [this, request = std::move(request), refusal]() mutable { deliver(request, RedisReply::failure(refusal)); },
             Qt::QueuedConnection);
         return;
     }
@@ -396,7 +396,9 @@ void RedisConnection::onReadyRead()
                 return;
         }
         if (status == RespParser::Status::Error) {
-            fail(Error::Protocol, QStringLiteral("protocol error from %1: %2").arg(m_options.endpoint(), text(m_parser->errorString())), true);
+            fail(Error::Protocol,
+                 QStringLiteral("protocol error from %1: %2").arg(m_options.endpoint(), text(m_parser->errorString())),
+                 true);
             return;
         }
     }

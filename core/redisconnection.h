@@ -111,7 +111,7 @@ private:
     QIODevice *m_socket = nullptr;
     RespParser *m_parser = nullptr;
     std::deque<Request> m_inFlight; // sent, waiting for replies in order
-    std::deque<Request> m_queue; // waiting for the connection
+    std::deque<Request> m_queue;    // waiting for the connection
     QByteArray m_readBuffer;
     QString m_tlsErrors;
     bool m_transportUp = false;

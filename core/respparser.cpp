@@ -31,9 +31,14 @@ void *createString(const redisReadTask *task, char *data, size_t len)
 {
     RespParser::Context *context = contextOf(task);
     context->replyBytes += qint64(len);
-    if (qint64(len) > context->limits.maxBulkBytes || context->replyBytes > context->limits.maxReplyBytes) {
-        context->limitError = "reply larger than the limit of " + QByteArray::number(context->limits.maxReplyBytes)
-                              + " bytes";
+    if (qint64(len) > context->limits.maxBulkBytes) {
+        context->limitError = "bulk string of " + QByteArray::number(qint64(len)) + " bytes exceeds the limit of "
+                              + QByteArray::number(context->limits.maxBulkBytes) + " bytes";
+        return nullptr;
+    }
+    if (context->replyBytes > context->limits.maxReplyBytes) {
+        context->limitError
+            = "reply larger than the limit of " + QByteArray::number(context->limits.maxReplyBytes) + " bytes";
         return nullptr;
     }
     RedisReply value;
@@ -157,7 +162,7 @@ RespParser::Status RespParser::feed(const char *data, qsizetype size, QList<Redi
 }
 
 RespParser::Status RespParser::parseAll(const QByteArray &data, QList<RedisReply> &out, QByteArray *error,
-                                       Limits limits)
+                                        Limits limits)
 {
     RespParser parser(limits);
     const Status status = parser.feed(data, out);

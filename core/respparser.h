@@ -36,7 +36,8 @@ public:
 
     bool hasError() const { return !m_error.isEmpty(); }
     QByteArray errorString() const { return m_error; }
-    // Bytes received that do not yet form a complete reply.
+    // Bytes hiredis buffers for the element it is reading now (finished elements of an unfinished array are
+    // already values and not counted). Bounded by Limits::maxBulkBytes.
     qsizetype pendingBytes() const;
     const Limits &limits() const { return m_limits; }
 

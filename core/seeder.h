@@ -18,10 +18,10 @@ struct SeedOptions
     int streams = 50;
     qint64 commits = 5000;
     int payloadSize = 100; // approximate bytes per event
-    bool mixed = false; // also some text and binary payloads
+    bool mixed = false;    // also some text and binary payloads
     QByteArray streamNamePrefix = "customer-";
     int maxBatch = 1000; // seed layout: commits per script call
-    int window = 32; // script calls in flight
+    int window = 32;     // script calls in flight
     quint32 randomSeed = 42;
 };
 

@@ -17,7 +17,7 @@ struct StoreLayout
     QByteArray eventsKey = "EventStore";
     QByteArray idPrefix = "e";
     QByteArray streamPattern = "*"; // SCAN MATCH glob for stream lists
-    QByteArray streamPrefix; // stripped from a stream's key to show its name
+    QByteArray streamPrefix;        // stripped from a stream's key to show its name
     QByteArray channel = "EventStore";
 
     static StoreLayout seed();

@@ -77,8 +77,8 @@ void StreamReader::onLength(const RedisReply &typeReply, const RedisReply &event
                                               .arg(quoted(m_layout.eventsKey), QString::fromUtf8(eventsType.text)));
     if (!isAll()) {
         if (typeReply.text == "none")
-            return stopWith(Error::NoSuchStream, QStringLiteral("no stream %1 (no key %2)")
-                                                     .arg(quoted(m_request.stream), quoted(m_key)));
+            return stopWith(Error::NoSuchStream,
+                            QStringLiteral("no stream %1 (no key %2)").arg(quoted(m_request.stream), quoted(m_key)));
         if (typeReply.text != "list")
             return stopWith(Error::WrongType, QStringLiteral("the key %1 is a %2, not a stream (a list)")
                                                   .arg(quoted(m_key), QString::fromUtf8(typeReply.text)));
@@ -123,30 +123,31 @@ void StreamReader::requestPage(qint64 first, qint64 last)
         });
         return;
     }
-    m_connection->send({"LRANGE", m_key, QByteArray::number(first - 1), QByteArray::number(last - 1)}, this,
-                       [this, first, generation](const RedisReply &range) {
-                           if (generation != m_generation)
-                               return;
-                           if (range.isBad() || !range.isArray())
-                               return stopWith(range.isFailure() ? Error::Connection
-                                               : range.errorCode() == "WRONGTYPE" ? Error::WrongType
-                                                                                   : Error::Other,
-                                               QStringLiteral("cannot read %1: %2")
-                                                   .arg(quoted(m_request.stream), QString::fromUtf8(range.text)));
-                           QList<QByteArray> ids;
-                           ids.reserve(range.elements.size());
-                           for (const RedisReply &id : range.elements)
-                               ids.append(id.text);
-                           if (ids.isEmpty()) // trimmed meanwhile
-                               return onPayloads(first, ids, RedisReply{RedisReply::Type::Array, 0, {}, {}}, generation);
-                           RedisCommand hmget;
-                           hmget.reserve(ids.size() + 2);
-                           hmget << "HMGET" << m_layout.eventsKey;
-                           hmget.append(ids);
-                           m_connection->send(hmget, this, [this, first, ids, generation](const RedisReply &reply) {
-                               onPayloads(first, ids, reply, generation);
-                           });
-                       });
+    m_connection->send(
+        {"LRANGE", m_key, QByteArray::number(first - 1), QByteArray::number(last - 1)}, this,
+        [this, first, generation](const RedisReply &range) {
+            if (generation != m_generation)
+                return;
+            if (range.isBad() || !range.isArray())
+                return stopWith(
+                    range.isFailure()                  ? Error::Connection
+                    : range.errorCode() == "WRONGTYPE" ? Error::WrongType
+                                                       : Error::Other,
+                    QStringLiteral("cannot read %1: %2").arg(quoted(m_request.stream), QString::fromUtf8(range.text)));
+            QList<QByteArray> ids;
+            ids.reserve(range.elements.size());
+            for (const RedisReply &id : range.elements)
+                ids.append(id.text);
+            if (ids.isEmpty()) // trimmed meanwhile
+                return onPayloads(first, ids, RedisReply{RedisReply::Type::Array, 0, {}, {}}, generation);
+            RedisCommand hmget;
+            hmget.reserve(ids.size() + 2);
+            hmget << "HMGET" << m_layout.eventsKey;
+            hmget.append(ids);
+            m_connection->send(hmget, this, [this, first, ids, generation](const RedisReply &reply) {
+                onPayloads(first, ids, reply, generation);
+            });
+        });
 }
 
 void StreamReader::onPayloads(qint64 first, const QList<QByteArray> &ids, const RedisReply &reply, quint64 generation)
@@ -154,9 +155,9 @@ void StreamReader::onPayloads(qint64 first, const QList<QByteArray> &ids, const 
     if (generation != m_generation)
         return;
     if (reply.isBad() || !reply.isArray() || reply.elements.size() != ids.size())
-        return stopWith(reply.isFailure() ? Error::Connection
+        return stopWith(reply.isFailure()                  ? Error::Connection
                         : reply.errorCode() == "WRONGTYPE" ? Error::WrongType
-                                                            : Error::Other,
+                                                           : Error::Other,
                         QStringLiteral("cannot read the payloads of %1: %2")
                             .arg(quoted(m_request.stream), QString::fromUtf8(reply.describe())));
     --m_inFlight;

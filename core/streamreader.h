@@ -23,7 +23,7 @@ public:
     struct Request
     {
         QByteArray stream; // display name, or "$all"
-        qint64 from = 1; // first version, 1-based
+        qint64 from = 1;   // first version, 1-based
         qint64 count = -1; // -1: to the end
         int pageSize = 1000;
         int window = 4; // pages in flight

@@ -36,7 +36,8 @@ void StreamScanner::scanNext()
         return;
     RedisCommand scan = {"SCAN", m_cursor, "MATCH", m_match, "COUNT", QByteArray::number(m_count)};
     if (m_typeFilter)
-        scan << "TYPE" << "list";
+        scan << "TYPE"
+             << "list";
     const quint64 generation = m_generation;
     m_connection->send(scan, this, [this, generation](const RedisReply &reply) { onScanReply(reply, generation); });
 }

@@ -9,6 +9,7 @@
 namespace Eventscope {
 
 class RedisConnection;
+struct RedisReply;
 
 struct StreamInfo
 {
@@ -40,7 +41,7 @@ Q_SIGNALS:
 
 private:
     void scanNext();
-    void onScanReply(const class RedisReply &reply, quint64 generation);
+    void onScanReply(const RedisReply &reply, quint64 generation);
 
     QPointer<RedisConnection> m_connection;
     StoreLayout m_layout;

@@ -382,9 +382,8 @@ int Cli::parse()
         if (live && (!ok || m_rate <= 0))
             return usage(QStringLiteral("--rate takes commits per second"));
         ok = true;
-        m_duration = m_parser.isSet(QStringLiteral("duration"))
-                         ? m_parser.value(QStringLiteral("duration")).toDouble(&ok)
-                         : 0;
+        m_duration
+            = m_parser.isSet(QStringLiteral("duration")) ? m_parser.value(QStringLiteral("duration")).toDouble(&ok) : 0;
         if (!ok || m_duration < 0)
             return usage(QStringLiteral("--duration takes seconds (0: until interrupted)"));
         m_seed.commits = number(QStringLiteral("commits"), live ? 0 : 1000, 0, &ok);
@@ -401,8 +400,9 @@ void Cli::connectThen(bool writes, std::function<void()> action)
 {
     m_options.readOnly = !writes;
     m_connection = new RedisConnection(m_options, this);
-    connect(m_connection, &RedisConnection::ready, this, [action = std::move(action)] { action(); },
-            Qt::SingleShotConnection);
+    connect(
+        m_connection, &RedisConnection::ready, this, [action = std::move(action)] { action(); },
+        Qt::SingleShotConnection);
     connect(m_connection, &RedisConnection::errorOccurred, this,
             [this](RedisConnection::Error, const QString &message) { finish(ExitConnection, message); });
     m_connection->open();
@@ -554,9 +554,9 @@ void Cli::cmdGet(const QList<QByteArray> &ids)
         if (m_finished)
             return;
         if (reply.isBad() || reply.elements.size() != ids.size())
-            return finish(reply.isFailure() ? ExitConnection
+            return finish(reply.isFailure()                  ? ExitConnection
                           : reply.errorCode() == "WRONGTYPE" ? ExitNoSuchKey
-                                                              : ExitError,
+                                                             : ExitError,
                           QString::fromUtf8(reply.text));
         QByteArray out;
         bool anyMissing = false;
@@ -588,8 +588,8 @@ void Cli::cmdAppend(const QByteArray &stream, ExpectedVersion expected, const QL
                 }
                 out += "]}\n";
             } else {
-                out = stream + " is now at version " + QByteArray::number(result.version) + ": "
-                      + result.ids.join(' ') + '\n';
+                out = stream + " is now at version " + QByteArray::number(result.version) + ": " + result.ids.join(' ')
+                      + '\n';
             }
             m_out.write(out);
             return finish(ExitOk);
@@ -606,8 +606,8 @@ void Cli::cmdAppend(const QByteArray &stream, ExpectedVersion expected, const QL
         }
         case AppendResult::Status::Error:
             return finish(result.connectionError ? ExitConnection
-                          : result.wrongType         ? ExitNoSuchKey
-                                                     : ExitError,
+                          : result.wrongType     ? ExitNoSuchKey
+                                                 : ExitError,
                           QStringLiteral("append failed: %1").arg(result.error));
         }
     });

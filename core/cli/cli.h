@@ -9,7 +9,7 @@ enum ExitCode : int {
     ExitUsage = 2,
     ExitConflict = 3,
     ExitConnection = 4, // cannot connect, authenticate, or establish TLS; connection lost
-    ExitNoSuchKey = 5, // no such stream or id, or a key of the wrong type
+    ExitNoSuchKey = 5,  // no such stream or id, or a key of the wrong type
 };
 
 // eventscope-cli [global options] COMMAND [options]. Masks any password in argv (the process title) first.

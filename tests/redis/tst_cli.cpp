@@ -107,11 +107,14 @@ void TestCli::helpAndVersion()
 {
     const Run help = cli({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
-    for (const char *word : {"ping", "streams", "events", "get", "append", "seed", "--tls-insecure", "--layout",
-                             "--events-key", "--id-prefix", "--stream-prefix", "--channel", "--format", "REDISCLI_AUTH"})
+    for (const char *word :
+         {"ping", "streams", "events", "get", "append", "seed", "--tls-insecure", "--layout", "--events-key",
+          "--id-prefix", "--stream-prefix", "--channel", "--format", "REDISCLI_AUTH"})
         QVERIFY2(help.out.contains(word), word);
     // No example puts a password on the command line.
-    QVERIFY(!QRegularExpression(QStringLiteral("rediss?://[\\w.-]*:[^/\\s@\\[\\]]+@")).match(QString::fromUtf8(help.out)).hasMatch());
+    QVERIFY(!QRegularExpression(QStringLiteral("rediss?://[\\w.-]*:[^/\\s@\\[\\]]+@"))
+                 .match(QString::fromUtf8(help.out))
+                 .hasMatch());
     const Run version = cli({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
     QVERIFY(version.out.startsWith("eventscope-cli "));
@@ -122,14 +125,23 @@ void TestCli::usageErrors_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::newRow("no command") << QStringList{};
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
-    QTest::newRow("bad url") << QStringList{QStringLiteral("--url"), QStringLiteral("http://x"), QStringLiteral("ping")};
-    QTest::newRow("bad layout") << QStringList{QStringLiteral("--layout"), QStringLiteral("nope"), QStringLiteral("ping")};
-    QTest::newRow("bad format") << QStringList{QStringLiteral("--format"), QStringLiteral("xml"), QStringLiteral("ping")};
+    QTest::newRow("bad url") << QStringList{QStringLiteral("--url"), QStringLiteral("http://x"),
+                                            QStringLiteral("ping")};
+    QTest::newRow("bad layout") << QStringList{QStringLiteral("--layout"), QStringLiteral("nope"),
+                                               QStringLiteral("ping")};
+    QTest::newRow("bad format") << QStringList{QStringLiteral("--format"), QStringLiteral("xml"),
+                                               QStringLiteral("ping")};
     QTest::newRow("events without stream") << QStringList{QStringLiteral("events")};
-    QTest::newRow("bad --from") << QStringList{QStringLiteral("events"), QStringLiteral("s"), QStringLiteral("--from"), QStringLiteral("0")};
-    QTest::newRow("append without --expect") << QStringList{QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("{}")};
-    QTest::newRow("append bad --expect") << QStringList{QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--expect"), QStringLiteral("soon"), QStringLiteral("{}")};
-    QTest::newRow("append to $all") << QStringList{QStringLiteral("append"), QStringLiteral("$all"), QStringLiteral("--expect"), QStringLiteral("any"), QStringLiteral("{}")};
+    QTest::newRow("bad --from") << QStringList{QStringLiteral("events"), QStringLiteral("s"), QStringLiteral("--from"),
+                                               QStringLiteral("0")};
+    QTest::newRow("append without --expect")
+        << QStringList{QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("{}")};
+    QTest::newRow("append bad --expect") << QStringList{QStringLiteral("append"), QStringLiteral("s"),
+                                                        QStringLiteral("--expect"), QStringLiteral("soon"),
+                                                        QStringLiteral("{}")};
+    QTest::newRow("append to $all") << QStringList{QStringLiteral("append"), QStringLiteral("$all"),
+                                                   QStringLiteral("--expect"), QStringLiteral("any"),
+                                                   QStringLiteral("{}")};
     QTest::newRow("tls option without rediss") << QStringList{QStringLiteral("--tls-insecure"), QStringLiteral("ping")};
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--frob"), QStringLiteral("ping")};
 }
@@ -167,9 +179,11 @@ void TestCli::streamsJson()
         QCOMPARE(line.value(QLatin1String("key")).toString(), line.value(QLatin1String("stream")).toString());
         versions.insert(line.value(QLatin1String("stream")).toString(), line.value(QLatin1String("version")).toInt());
     }
-    QCOMPARE(versions, (QMap<QString, int>{{QStringLiteral("customer-1"), 2}, {QStringLiteral("customer-2"), 1},
+    QCOMPARE(versions, (QMap<QString, int>{{QStringLiteral("customer-1"), 2},
+                                           {QStringLiteral("customer-2"), 1},
                                            {QStringLiteral("order-1"), 1}}));
-    run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("--streams"), QStringLiteral("customer-*"), QStringLiteral("streams")});
+    run = cli(url(m_server.url()) + json()
+              + QStringList{QStringLiteral("--streams"), QStringLiteral("customer-*"), QStringLiteral("streams")});
     QCOMPARE(run.lines().size(), 2);
 }
 
@@ -179,7 +193,8 @@ void TestCli::eventsJsonForEveryEncoding()
     m_server.admin({"HSET", "EventStore", "e1", R"({"type":"Deposited","amount":42})", "e2", "plain \"text\"\nline two",
                     "e3", binary, "e4", "{\n  \"pretty\": true\n}"});
     m_server.admin({"RPUSH", "customer-1", "e1", "e2", "e3", "e4"});
-    const Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("events"), QStringLiteral("customer-1")});
+    const Run run
+        = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("events"), QStringLiteral("customer-1")});
     QCOMPARE(run.exitCode, 0);
     const QList<QJsonObject> lines = run.lines();
     QCOMPARE(lines.size(), 4);
@@ -207,13 +222,17 @@ void TestCli::eventsFromAndCount()
     }
     m_server.admin(hset);
     m_server.admin(push);
-    const Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("events"), QStringLiteral("s"), QStringLiteral("--from"), QStringLiteral("998"), QStringLiteral("--count"), QStringLiteral("1500")});
+    const Run run = cli(url(m_server.url()) + json()
+                        + QStringList{QStringLiteral("events"), QStringLiteral("s"), QStringLiteral("--from"),
+                                      QStringLiteral("998"), QStringLiteral("--count"), QStringLiteral("1500")});
     QCOMPARE(run.exitCode, 0);
     const QList<QJsonObject> lines = run.lines();
     QCOMPARE(lines.size(), 1500);
     for (int i = 0; i < lines.size(); ++i)
         QCOMPARE(lines.at(i).value(QLatin1String("version")).toInt(), 998 + i);
-    const Run text = cli(url(m_server.url()) + QStringList{QStringLiteral("events"), QStringLiteral("s"), QStringLiteral("--count"), QStringLiteral("2")});
+    const Run text = cli(
+        url(m_server.url())
+        + QStringList{QStringLiteral("events"), QStringLiteral("s"), QStringLiteral("--count"), QStringLiteral("2")});
     QCOMPARE(text.exitCode, 0);
     QCOMPARE(text.out, QByteArray("1\te1\tjson\t1\t1\n2\te2\tjson\t1\t2\n").replace("json", "text"));
 }
@@ -221,7 +240,9 @@ void TestCli::eventsFromAndCount()
 void TestCli::eventsOfAll()
 {
     m_server.admin({"HSET", "EventStore", "e1", "{}", "e2", "{}", "e3", "{}"});
-    const Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("events"), QStringLiteral("$all"), QStringLiteral("--from"), QStringLiteral("2")});
+    const Run run = cli(
+        url(m_server.url()) + json()
+        + QStringList{QStringLiteral("events"), QStringLiteral("$all"), QStringLiteral("--from"), QStringLiteral("2")});
     QCOMPARE(run.exitCode, 0);
     const QList<QJsonObject> lines = run.lines();
     QCOMPARE(lines.size(), 2);
@@ -238,53 +259,75 @@ void TestCli::missingIdsAndWrongTypes()
     Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("events"), QStringLiteral("s")});
     QCOMPARE(run.exitCode, 0);
     const QJsonObject missing = run.lines().value(1);
-    QCOMPARE(missing, (QJsonObject{{QStringLiteral("stream"), QStringLiteral("s")}, {QStringLiteral("version"), 2},
-                                   {QStringLiteral("id"), QStringLiteral("e404")}, {QStringLiteral("missing"), true}}));
+    QCOMPARE(missing, (QJsonObject{{QStringLiteral("stream"), QStringLiteral("s")},
+                                   {QStringLiteral("version"), 2},
+                                   {QStringLiteral("id"), QStringLiteral("e404")},
+                                   {QStringLiteral("missing"), true}}));
     run = cli(url(m_server.url()) + QStringList{QStringLiteral("events"), QStringLiteral("str")});
     QCOMPARE(run.exitCode, 5);
     QVERIFY(run.err.contains("not a stream"));
     QCOMPARE(run.err.count('\n'), 1); // one clear line
     run = cli(url(m_server.url()) + QStringList{QStringLiteral("events"), QStringLiteral("nothing-here")});
     QCOMPARE(run.exitCode, 5);
-    run = cli(url(m_server.url()) + QStringList{QStringLiteral("--events-key"), QStringLiteral("str"), QStringLiteral("events"), QStringLiteral("s")});
+    run = cli(url(m_server.url())
+              + QStringList{QStringLiteral("--events-key"), QStringLiteral("str"), QStringLiteral("events"),
+                            QStringLiteral("s")});
     QCOMPARE(run.exitCode, 5);
 }
 
 void TestCli::getById()
 {
     m_server.admin({"HSET", "EventStore", "e1", R"({"a":1})", "e2", "two"});
-    Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("get"), QStringLiteral("e2"), QStringLiteral("e1")});
+    Run run = cli(url(m_server.url()) + json()
+                  + QStringList{QStringLiteral("get"), QStringLiteral("e2"), QStringLiteral("e1")});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.lines().value(0), (QJsonObject{{QStringLiteral("id"), QStringLiteral("e2")}, {QStringLiteral("size"), 3},
+    QCOMPARE(run.lines().value(0), (QJsonObject{{QStringLiteral("id"), QStringLiteral("e2")},
+                                                {QStringLiteral("size"), 3},
                                                 {QStringLiteral("encoding"), QStringLiteral("text")},
                                                 {QStringLiteral("payload"), QStringLiteral("two")}}));
     QVERIFY(!run.lines().value(1).contains(QLatin1String("stream")));
-    run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("get"), QStringLiteral("e1"), QStringLiteral("e9")});
+    run = cli(url(m_server.url()) + json()
+              + QStringList{QStringLiteral("get"), QStringLiteral("e1"), QStringLiteral("e9")});
     QCOMPARE(run.exitCode, 5);
     QCOMPARE(run.lines().value(1).value(QLatin1String("missing")).toBool(), true);
 }
 
 void TestCli::appendAndConflict()
 {
-    Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"), QStringLiteral("none"), QStringLiteral("{\"type\":\"Opened\"}"), QStringLiteral("{\"type\":\"Deposited\"}")});
+    Run run = cli(url(m_server.url()) + json()
+                  + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"),
+                                QStringLiteral("none"), QStringLiteral("{\"type\":\"Opened\"}"),
+                                QStringLiteral("{\"type\":\"Deposited\"}")});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.lines().value(0), (QJsonObject{{QStringLiteral("stream"), QStringLiteral("customer-42")}, {QStringLiteral("version"), 2},
-                                                {QStringLiteral("ids"), QJsonArray{QStringLiteral("e1"), QStringLiteral("e2")}}}));
-    run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"), QStringLiteral("1"), QStringLiteral("{}")});
+    QCOMPARE(run.lines().value(0),
+             (QJsonObject{{QStringLiteral("stream"), QStringLiteral("customer-42")},
+                          {QStringLiteral("version"), 2},
+                          {QStringLiteral("ids"), QJsonArray{QStringLiteral("e1"), QStringLiteral("e2")}}}));
+    run = cli(url(m_server.url()) + json()
+              + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"),
+                            QStringLiteral("1"), QStringLiteral("{}")});
     QCOMPARE(run.exitCode, 3);
-    QCOMPARE(run.lines().value(0), (QJsonObject{{QStringLiteral("conflict"), true}, {QStringLiteral("expected"), 1}, {QStringLiteral("actual"), 2}}));
+    QCOMPARE(run.lines().value(0),
+             (QJsonObject{
+                 {QStringLiteral("conflict"), true}, {QStringLiteral("expected"), 1}, {QStringLiteral("actual"), 2}}));
     QCOMPARE(m_server.admin({"HLEN", "EventStore"}).integer, 2);
-    run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"), QStringLiteral("none"), QStringLiteral("{}")});
+    run = cli(url(m_server.url()) + json()
+              + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"),
+                            QStringLiteral("none"), QStringLiteral("{}")});
     QCOMPARE(run.exitCode, 3);
     QCOMPARE(run.lines().value(0).value(QLatin1String("expected")).toString(), QStringLiteral("none"));
-    run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"), QStringLiteral("2"), QStringLiteral("{}")});
+    run = cli(url(m_server.url()) + json()
+              + QStringList{QStringLiteral("append"), QStringLiteral("customer-42"), QStringLiteral("--expect"),
+                            QStringLiteral("2"), QStringLiteral("{}")});
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.lines().value(0).value(QLatin1String("version")).toInt(), 3);
 }
 
 void TestCli::appendFromStdin()
 {
-    const Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--expect"), QStringLiteral("any"), QStringLiteral("-")},
+    const Run run = cli(url(m_server.url()) + json()
+                            + QStringList{QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--expect"),
+                                          QStringLiteral("any"), QStringLiteral("-")},
                         "{\"n\":1}\n{\"n\":2}\r\n\n{\"n\":3}");
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.lines().value(0).value(QLatin1String("ids")).toArray().size(), 3);
@@ -293,16 +336,22 @@ void TestCli::appendFromStdin()
 
 void TestCli::zilverlineAppendMakesOneCommit()
 {
-    const QStringList zilverline = {QStringLiteral("--layout"), QStringLiteral("zilverline"), QStringLiteral("--events-key"), QStringLiteral("blog:commits")};
-    Run run = cli(url(m_server.url()) + json() + zilverline + QStringList{QStringLiteral("append"), QStringLiteral("post-1"), QStringLiteral("--expect"), QStringLiteral("none"), QStringLiteral("{\"type\":\"Posted\"}"), QStringLiteral("{\"type\":\"Edited\"}")});
+    const QStringList zilverline = {QStringLiteral("--layout"), QStringLiteral("zilverline"),
+                                    QStringLiteral("--events-key"), QStringLiteral("blog:commits")};
+    Run run = cli(url(m_server.url()) + json() + zilverline
+                  + QStringList{QStringLiteral("append"), QStringLiteral("post-1"), QStringLiteral("--expect"),
+                                QStringLiteral("none"), QStringLiteral("{\"type\":\"Posted\"}"),
+                                QStringLiteral("{\"type\":\"Edited\"}")});
     QCOMPARE(run.exitCode, 0);
-    QCOMPARE(run.lines().value(0), (QJsonObject{{QStringLiteral("stream"), QStringLiteral("post-1")}, {QStringLiteral("version"), 1},
+    QCOMPARE(run.lines().value(0), (QJsonObject{{QStringLiteral("stream"), QStringLiteral("post-1")},
+                                                {QStringLiteral("version"), 1},
                                                 {QStringLiteral("ids"), QJsonArray{QStringLiteral("1")}}}));
     QCOMPARE(m_server.admin({"LRANGE", "blog:stream:post-1", "0", "-1"}).elements.size(), 1);
     run = cli(url(m_server.url()) + json() + zilverline + QStringList{QStringLiteral("streams")});
     QCOMPARE(run.lines().value(0).value(QLatin1String("stream")).toString(), QStringLiteral("post-1"));
     QCOMPARE(run.lines().value(0).value(QLatin1String("key")).toString(), QStringLiteral("blog:stream:post-1"));
-    run = cli(url(m_server.url()) + json() + zilverline + QStringList{QStringLiteral("events"), QStringLiteral("post-1")});
+    run = cli(url(m_server.url()) + json() + zilverline
+              + QStringList{QStringLiteral("events"), QStringLiteral("post-1")});
     const QJsonObject record = run.lines().value(0).value(QLatin1String("payload")).toObject();
     QCOMPARE(record.value(QLatin1String("events")).toArray().size(), 2);
     QCOMPARE(record.value(QLatin1String("streamRevision")).toInt(), 1);
@@ -322,7 +371,8 @@ void TestCli::twoProcessesAppendingAtOnce()
     Writer writers[2];
     auto startNext = [this](Writer &writer, int which) {
         QStringList args = url(m_server.url()) + json();
-        args << QStringLiteral("append") << QStringLiteral("shared") << QStringLiteral("--expect") << QStringLiteral("any");
+        args << QStringLiteral("append") << QStringLiteral("shared") << QStringLiteral("--expect")
+             << QStringLiteral("any");
         for (int i = 0; i < PerAppend; ++i)
             args << QStringLiteral("{\"writer\":%1,\"n\":%2}").arg(which).arg(writer.done * PerAppend + i);
         writer.process.start(QStringLiteral(EVENTSCOPE_CLI_PATH), args);
@@ -347,8 +397,9 @@ void TestCli::twoProcessesAppendingAtOnce()
         QCOMPARE(ids.elements.at(i).text, "e" + QByteArray::number(i + 1));
     QList<int> perWriter[2];
     for (int i = 0; i < Total; ++i) {
-        const QJsonObject payload = QJsonDocument::fromJson(
-            m_server.admin({"HGET", "EventStore", "e" + QByteArray::number(i + 1)}).text).object();
+        const QJsonObject payload
+            = QJsonDocument::fromJson(m_server.admin({"HGET", "EventStore", "e" + QByteArray::number(i + 1)}).text)
+                  .object();
         perWriter[payload.value(QLatin1String("writer")).toInt()].append(payload.value(QLatin1String("n")).toInt());
     }
     for (const QList<int> &ns : perWriter) {
@@ -380,7 +431,8 @@ void TestCli::wrongPasswordExitsFourWithoutEcho()
     QVERIFY(!run.err.contains(secret.toUtf8()));
     QVERIFY(!run.out.contains(secret.toUtf8()));
     // Nor in a usage error about the URL itself.
-    run = cli(url(QStringLiteral("redis://:%1@127.0.0.1:notaport/0").arg(secret)) + QStringList{QStringLiteral("ping")});
+    run = cli(url(QStringLiteral("redis://:%1@127.0.0.1:notaport/0").arg(secret))
+              + QStringList{QStringLiteral("ping")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY(!run.err.contains(secret.toUtf8()));
 }
@@ -401,13 +453,18 @@ void TestCli::tlsWithCaAndWrongCa()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("REDISCLI_AUTH"), QStringLiteral("Pr0tected-Pw"));
-    Run run = cli(url(m_protected.tlsUrl()) + QStringList{QStringLiteral("--tls-ca"), m_protected.caFile(), QStringLiteral("ping")}, {}, env);
+    Run run = cli(url(m_protected.tlsUrl())
+                      + QStringList{QStringLiteral("--tls-ca"), m_protected.caFile(), QStringLiteral("ping")},
+                  {}, env);
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains("rediss://"));
-    run = cli(url(m_protected.tlsUrl()) + QStringList{QStringLiteral("--tls-ca"), m_protected.otherCaFile(), QStringLiteral("ping")}, {}, env);
+    run = cli(url(m_protected.tlsUrl())
+                  + QStringList{QStringLiteral("--tls-ca"), m_protected.otherCaFile(), QStringLiteral("ping")},
+              {}, env);
     QCOMPARE(run.exitCode, 4);
     QVERIFY(run.err.contains("TLS"));
-    run = cli(url(m_protected.tlsUrl()) + QStringList{QStringLiteral("--tls-insecure"), QStringLiteral("ping")}, {}, env);
+    run = cli(url(m_protected.tlsUrl()) + QStringList{QStringLiteral("--tls-insecure"), QStringLiteral("ping")}, {},
+              env);
     QCOMPARE(run.exitCode, 0);
 }
 
@@ -417,8 +474,10 @@ void TestCli::passwordMaskedInProcessTitle()
     secretUrl.replace(QLatin1String("redis://"), QLatin1String("redis://:Pr0tected-Pw@"));
     QProcess process;
     process.start(QStringLiteral(EVENTSCOPE_CLI_PATH),
-                  url(secretUrl) + QStringList{QStringLiteral("seed"), QStringLiteral("--commits"), QStringLiteral("10"),
-                                              QStringLiteral("--rate"), QStringLiteral("50"), QStringLiteral("--duration"), QStringLiteral("3")});
+                  url(secretUrl)
+                      + QStringList{QStringLiteral("seed"), QStringLiteral("--commits"), QStringLiteral("10"),
+                                    QStringLiteral("--rate"), QStringLiteral("50"), QStringLiteral("--duration"),
+                                    QStringLiteral("3")});
     QVERIFY(process.waitForReadyRead(20000)); // "seeded: ..." — running and connected
     QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(process.processId()));
     QVERIFY(cmdline.open(QIODevice::ReadOnly));
@@ -432,7 +491,10 @@ void TestCli::passwordMaskedInProcessTitle()
 void TestCli::liveWriterCommitsAtRate()
 {
     RawSubscriber subscriber(m_server.port(), "EventStore");
-    const Run run = cli(url(m_server.url()) + json() + QStringList{QStringLiteral("seed"), QStringLiteral("--stream-count"), QStringLiteral("3"), QStringLiteral("--rate"), QStringLiteral("40"), QStringLiteral("--duration"), QStringLiteral("1")});
+    const Run run = cli(url(m_server.url()) + json()
+                        + QStringList{QStringLiteral("seed"), QStringLiteral("--stream-count"), QStringLiteral("3"),
+                                      QStringLiteral("--rate"), QStringLiteral("40"), QStringLiteral("--duration"),
+                                      QStringLiteral("1")});
     QCOMPARE(run.exitCode, 0);
     const QList<QJsonObject> lines = run.lines();
     QCOMPARE(lines.size(), 2);

@@ -69,7 +69,10 @@ private:
     QList<StreamInfo> scan(RedisConnection &connection, const StoreLayout &layout, const QByteArray &pattern = {});
 
     RedisServer m_server{RedisServer::Options{
-        false, false, false, {},
+        false,
+        false,
+        false,
+        {},
         {QStringLiteral("user inspector reset on >inspector-pw ~* resetchannels &EventStore -@all +@read "
                         "+@connection -@dangerous +subscribe +unsubscribe +ping")}}};
 };
@@ -109,9 +112,8 @@ std::unique_ptr<RedisConnection> TestEventStore::open(bool writes, const QString
     return connection;
 }
 
-AppendResult TestEventStore::append(RedisConnection &connection, const StoreLayout &layout,
-                                    const QByteArray &stream, ExpectedVersion expected,
-                                    const QList<QByteArray> &payloads)
+AppendResult TestEventStore::append(RedisConnection &connection, const StoreLayout &layout, const QByteArray &stream,
+                                    ExpectedVersion expected, const QList<QByteArray> &payloads)
 {
     Committer committer(&connection, layout);
     const auto result = waitFor<AppendResult>(
@@ -172,10 +174,10 @@ void TestEventStore::appendReadAndAnnounce()
     RawSubscriber subscriber(m_server.port(), layout.channel);
     QVERIFY(subscriber.isSubscribed());
 
-    const QList<QByteArray> payloads = {R"({"type":"Deposited","amount":42})", R"({"type":"Withdrawn","amount":7})",
-                                        "plain words"};
-    AppendResult result = append(*connection, layout, "customer-42", ExpectedVersion{ExpectedVersion::Kind::None, 0},
-                                 payloads);
+    const QList<QByteArray> payloads
+        = {R"({"type":"Deposited","amount":42})", R"({"type":"Withdrawn","amount":7})", "plain words"};
+    AppendResult result
+        = append(*connection, layout, "customer-42", ExpectedVersion{ExpectedVersion::Kind::None, 0}, payloads);
     QCOMPARE(result.status, AppendResult::Status::Ok);
     const QByteArray announced = subscriber.next();
     const CommitMessage message = parseCommitMessage(layout, announced);
@@ -248,10 +250,12 @@ void TestEventStore::conflictsChangeNothing()
     QFETCH(bool, conflict);
     const StoreLayout layout = StoreLayout::seed();
     auto connection = open(true);
-    QCOMPARE(append(*connection, layout, "order-1", *ExpectedVersion::parse(QStringLiteral("none")), {"{}", "{}"}).status,
-             AppendResult::Status::Ok);
+    QCOMPARE(
+        append(*connection, layout, "order-1", *ExpectedVersion::parse(QStringLiteral("none")), {"{}", "{}"}).status,
+        AppendResult::Status::Ok);
     RawSubscriber subscriber(m_server.port(), layout.channel);
-    const AppendResult result = append(*connection, layout, "order-1", *ExpectedVersion::parse(expected), {"{\"n\":3}"});
+    const AppendResult result
+        = append(*connection, layout, "order-1", *ExpectedVersion::parse(expected), {"{\"n\":3}"});
     if (conflict) {
         QCOMPARE(result.status, AppendResult::Status::Conflict);
         QCOMPARE(result.version, 2); // the actual version
@@ -382,10 +386,10 @@ void TestEventStore::readAll()
     auto connection = open(true);
     const StoreLayout layout = StoreLayout::seed();
     for (int i = 0; i < 30; ++i)
-        QCOMPARE(append(*connection, layout, "s" + QByteArray::number(i % 3), ExpectedVersion{},
-                        {QByteArray::number(i)})
-                     .status,
-                 AppendResult::Status::Ok);
+        QCOMPARE(
+            append(*connection, layout, "s" + QByteArray::number(i % 3), ExpectedVersion{}, {QByteArray::number(i)})
+                .status,
+            AppendResult::Status::Ok);
     const ReadOutcome outcome = read(*connection, layout, {AllStreamName, 11, 10, 3, 2});
     QVERIFY(outcome.finished);
     QCOMPARE(outcome.records.size(), 10);

@@ -126,9 +126,10 @@ bool RedisServer::makeCertificates(QString *error)
     const QString openssl = QStringLiteral("openssl");
     auto req = [&](const QString &name, const QString &subject) {
         return run(openssl,
-                   {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                    QStringLiteral("-nodes"), QStringLiteral("-keyout"), name + QLatin1String(".key"),
-                    QStringLiteral("-out"), name + QLatin1String(".csr"), QStringLiteral("-subj"), subject},
+                   {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"),
+                    QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                    name + QLatin1String(".key"), QStringLiteral("-out"), name + QLatin1String(".csr"),
+                    QStringLiteral("-subj"), subject},
                    dir, error);
     };
     auto sign = [&](const QString &name, const QString &ca, const QString &extensions) {
@@ -139,18 +140,18 @@ bool RedisServer::makeCertificates(QString *error)
         ext.close();
         return run(openssl,
                    {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), name + QLatin1String(".csr"),
-                    QStringLiteral("-CA"), ca + QLatin1String(".crt"), QStringLiteral("-CAkey"), ca + QLatin1String(".key"),
-                    QStringLiteral("-CAcreateserial"), QStringLiteral("-days"), QStringLiteral("2"),
-                    QStringLiteral("-extfile"), name + QLatin1String(".ext"), QStringLiteral("-out"),
-                    name + QLatin1String(".crt")},
+                    QStringLiteral("-CA"), ca + QLatin1String(".crt"), QStringLiteral("-CAkey"),
+                    ca + QLatin1String(".key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-days"),
+                    QStringLiteral("2"), QStringLiteral("-extfile"), name + QLatin1String(".ext"),
+                    QStringLiteral("-out"), name + QLatin1String(".crt")},
                    dir, error);
     };
     auto makeCa = [&](const QString &name, const QString &subject) {
         return run(openssl,
-                   {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                    QStringLiteral("-nodes"), QStringLiteral("-keyout"), name + QLatin1String(".key"),
-                    QStringLiteral("-out"), name + QLatin1String(".crt"), QStringLiteral("-days"), QStringLiteral("2"),
-                    QStringLiteral("-subj"), subject},
+                   {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                    QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                    name + QLatin1String(".key"), QStringLiteral("-out"), name + QLatin1String(".crt"),
+                    QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"), subject},
                    dir, error);
     };
     return makeCa(QStringLiteral("ca"), QStringLiteral("/CN=Eventscope Test CA"))

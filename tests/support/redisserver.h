@@ -43,10 +43,10 @@ class RedisServer
 public:
     struct Options
     {
-        bool tls = false; // also listen with TLS on tlsPort()
+        bool tls = false;                      // also listen with TLS on tlsPort()
         bool requireClientCertificate = false; // mutual TLS
         bool unixSocket = false;
-        QString adminPassword; // the default user's password; empty: none
+        QString adminPassword;   // the default user's password; empty: none
         QStringList configLines; // extra redis.conf lines, e.g. "user inspector on >pw ~* +@read"
     };
 

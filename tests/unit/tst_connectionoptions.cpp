@@ -126,6 +126,13 @@ void TestConnectionOptions::invalidUrls_data()
     QTest::newRow("query on redis") << QStringLiteral("redis://:S3cr3t-pw@h/0?db=2") << QStringLiteral("query");
     QTest::newRow("fragment on redis") << QStringLiteral("redis://:S3cr3t-pw@h#top") << QStringLiteral("fragment");
     QTest::newRow("@ after the password") << QStringLiteral("redis://u:S3cr3t-pw@h/0?x=@") << QString();
+    // A password where no password belongs must not be echoed either.
+    QTest::newRow("password as unix parameter")
+        << QStringLiteral("unix:///tmp/r.sock?password=S3cr3t-pw") << QStringLiteral("parameter");
+    QTest::newRow("password as redis parameter")
+        << QStringLiteral("redis://h/0?password=S3cr3t-pw") << QStringLiteral("query");
+    QTest::newRow("one slash") << QStringLiteral("redis:/:S3cr3t-pw@host") << QString();
+    QTest::newRow("no scheme") << QStringLiteral("u:S3cr3t-pw@h:6379") << QString();
     QTest::newRow("space in host") << QStringLiteral("rediss://:S3cr3t-pw@h h") << QString();
     QTest::newRow("unix relative path") << QStringLiteral("unix:redis.sock") << QStringLiteral("absolute");
     QTest::newRow("unix with host") << QStringLiteral("unix://:S3cr3t-pw@h/tmp/redis.sock") << QStringLiteral("host");

@@ -41,6 +41,8 @@ private Q_SLOTS:
     void jsonStringAppends();
     void payloadJson_data();
     void payloadJson();
+    void multiLineJsonIsCompactedByteForByte_data();
+    void multiLineJsonIsCompactedByteForByte();
     void singleLineJsonIsKeptAsIs_data();
     void singleLineJsonIsKeptAsIs();
 };
@@ -71,6 +73,11 @@ void TestPayload::classify_data()
     QTest::newRow("single quotes") << QByteArray("{'a':1}") << PayloadEncoding::Text;
     QTest::newRow("brace then binary") << QByteArray("{\xff\xfe") << PayloadEncoding::Binary;
     QTest::newRow("json with invalid utf-8") << QByteArray("{\"a\":\"\xc0\xaf\"}") << PayloadEncoding::Binary;
+    // JSON forbids raw control characters in strings; Qt's parser lets them through.
+    QTest::newRow("raw tab in string") << QByteArray("[\"a\tb\"]") << PayloadEncoding::Text;
+    QTest::newRow("raw U+0001 in string") << QByteArray("{\"a\":\"x\x01\"}") << PayloadEncoding::Text;
+    QTest::newRow("escaped tab in string") << QByteArray("[\"a\\tb\"]") << PayloadEncoding::Json;
+    QTest::newRow("newline between tokens") << QByteArray("[1,\n2]") << PayloadEncoding::Json;
     QTest::newRow("plain text") << QByteArray("hello world") << PayloadEncoding::Text;
     QTest::newRow("utf-8 text") << QByteArray("Gr\xc3\xbc\xc3\x9f"
                                               "e \xe2\x82\xac \xf0\x9f\x98\x80")
@@ -217,6 +224,28 @@ void TestPayload::jsonStringAppends()
     appendJsonString(out, "v\n");
     out += '}';
     QCOMPARE(out, QByteArray(R"({"k":"v\n"})"));
+}
+
+void TestPayload::multiLineJsonIsCompactedByteForByte_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<QByteArray>("expected");
+    // Only the white space between tokens goes: key order, duplicate keys and big numbers stay as written.
+    QTest::newRow("key order") << QByteArray("{\"b\":1,\"a\":2}\n") << QByteArray("{\"b\":1,\"a\":2}");
+    QTest::newRow("duplicate keys") << QByteArray("{\"a\":1,\r\n\"a\":2}") << QByteArray("{\"a\":1,\"a\":2}");
+    QTest::newRow("big number") << QByteArray("[\n12345678901234567890\n]") << QByteArray("[12345678901234567890]");
+    QTest::newRow("spaces inside strings")
+        << QByteArray("{\n  \"a b\": \"c \\\" d\"\n}") << QByteArray("{\"a b\":\"c \\\" d\"}");
+}
+
+void TestPayload::multiLineJsonIsCompactedByteForByte()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(classifyPayload(payload), PayloadEncoding::Json);
+    QByteArray out;
+    appendPayloadJson(out, payload, PayloadEncoding::Json);
+    QCOMPARE(out, expected);
 }
 
 void TestPayload::payloadJson_data()

@@ -270,8 +270,8 @@ void TestRespParser::truncatedInputWaits()
     QCOMPARE(out, expected);
 }
 
-// pendingBytes() is left out for a bare type byte and for an array whose finished elements have been read: it
-// reports 0 there although no reply is complete (reported as a core bug).
+// pendingBytes() counts the bytes of the element being read; finished elements of an unfinished array are values
+// already and not counted (see respparser.h).
 void TestRespParser::pendingBytesCountsAnUnfinishedLineOrBulk_data()
 {
     QTest::addColumn<QByteArray>("data");
@@ -335,7 +335,8 @@ void TestRespParser::hostileInputFails_data()
     QTest::newRow("nested array count over the limit")
         << QByteArray("*1\r\n*11\r\n") << limits(1024, 10, 1 << 20) << QByteArray("limit of 10") << 0;
     QTest::newRow("bulk over maxBulkBytes")
-        << QByteArray("$20\r\n" + QByteArray(20, 'x') + "\r\n") << limits(10, 100, 1 << 20) << QByteArray("limit") << 0;
+        << QByteArray("$20\r\n" + QByteArray(20, 'x') + "\r\n") << limits(10, 100, 1 << 20)
+        << QByteArray("bulk string of 20 bytes exceeds the limit of 10 bytes") << 0;
     QTest::newRow("strings over maxReplyBytes") << QByteArray("*3\r\n$5\r\nhello\r\n$5\r\nworld\r\n$5\r\nagain\r\n")
                                                 << limits(100, 100, 12) << QByteArray("limit of 12") << 0;
     QTest::newRow("status over maxReplyBytes")
