@@ -1,7 +1,6 @@
 #include "payload.h"
 
-#include <QJsonDocument>
-#include <QJsonParseError>
+#include <cstring>
 
 namespace Eventscope {
 
@@ -12,24 +11,178 @@ bool isJsonSpace(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-// Qt's parser accepts raw control characters inside strings, which JSON forbids (and jq or Python reject).
-bool hasRawControlInString(QByteArrayView json)
+// Checks that bytes are one RFC 8259 JSON text without building anything: classifying must not cost a document
+// per commit. Stricter than QJsonDocument, which lets raw control characters and unknown escapes into strings; such
+// a payload is classified as text, so it is printed as a JSON string, never verbatim as broken JSON.
+class JsonValidator
 {
-    bool inString = false;
-    for (qsizetype i = 0; i < json.size(); ++i) {
-        const auto c = static_cast<unsigned char>(json.at(i));
-        if (!inString) {
-            inString = c == '"';
-        } else if (c == '\\') {
-            ++i;
-        } else if (c == '"') {
-            inString = false;
-        } else if (c < 0x20) {
+public:
+    explicit JsonValidator(QByteArrayView text)
+        : m_p(text.data())
+        , m_end(text.data() + text.size())
+    {}
+
+    bool isValid()
+    {
+        skipSpace();
+        if (!value(0))
+            return false;
+        skipSpace();
+        return m_p == m_end;
+    }
+
+private:
+    static constexpr int MaxDepth = 1024; // QJsonDocument's nesting limit
+
+    void skipSpace()
+    {
+        while (m_p < m_end && isJsonSpace(*m_p))
+            ++m_p;
+    }
+
+    static bool isHexDigit(char c)
+    {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    bool take(char c)
+    {
+        if (m_p < m_end && *m_p == c) {
+            ++m_p;
             return true;
         }
+        return false;
     }
-    return false;
-}
+
+    bool literal(const char *word, qsizetype length)
+    {
+        if (m_end - m_p < length || memcmp(m_p, word, size_t(length)) != 0)
+            return false;
+        m_p += length;
+        return true;
+    }
+
+    bool digits()
+    {
+        const char *start = m_p;
+        while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
+            ++m_p;
+        return m_p > start;
+    }
+
+    bool number()
+    {
+        take('-');
+        if (!take('0') && !(m_p < m_end && *m_p >= '1' && *m_p <= '9' && digits()))
+            return false;
+        if (take('.') && !digits())
+            return false;
+        if (take('e') || take('E')) {
+            if (!take('+'))
+                take('-');
+            if (!digits())
+                return false;
+        }
+        return true;
+    }
+
+    bool string()
+    {
+        ++m_p; // the opening quote
+        const char *start = m_p;
+        bool ascii = true;
+        while (m_p < m_end) {
+            const auto c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                const bool ok = ascii || isValidUtf8(QByteArrayView(start, m_p - start));
+                ++m_p;
+                return ok;
+            }
+            if (c < 0x20)
+                return false;
+            if (c >= 0x80)
+                ascii = false;
+            ++m_p;
+            if (c != '\\')
+                continue;
+            if (m_p >= m_end)
+                return false;
+            switch (*m_p++) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                break;
+            case 'u':
+                for (int i = 0; i < 4; ++i, ++m_p) {
+                    if (m_p >= m_end || !isHexDigit(*m_p))
+                        return false;
+                }
+                break;
+            default:
+                return false;
+            }
+        }
+        return false;
+    }
+
+    bool container(int depth, char close, bool object)
+    {
+        ++m_p; // the opening bracket
+        if (depth >= MaxDepth)
+            return false;
+        skipSpace();
+        if (take(close))
+            return true;
+        for (;;) {
+            if (object) {
+                if (m_p >= m_end || *m_p != '"' || !string())
+                    return false;
+                skipSpace();
+                if (!take(':'))
+                    return false;
+                skipSpace();
+            }
+            if (!value(depth + 1))
+                return false;
+            skipSpace();
+            if (take(close))
+                return true;
+            if (!take(','))
+                return false;
+            skipSpace();
+        }
+    }
+
+    bool value(int depth)
+    {
+        if (m_p >= m_end)
+            return false;
+        switch (*m_p) {
+        case '{':
+            return container(depth, '}', true);
+        case '[':
+            return container(depth, ']', false);
+        case '"':
+            return string();
+        case 't':
+            return literal("true", 4);
+        case 'f':
+            return literal("false", 5);
+        case 'n':
+            return literal("null", 4);
+        default:
+            return number();
+        }
+    }
+
+    const char *m_p;
+    const char *m_end;
+};
 
 // Drops the white space between tokens, keeping everything else byte for byte (key order, duplicate keys, numbers
 // beyond double precision), unlike a round trip through a JSON tree.
@@ -109,13 +262,9 @@ PayloadEncoding classifyPayload(QByteArrayView payload)
     qsizetype first = 0;
     while (first < payload.size() && isJsonSpace(payload.at(first)))
         ++first;
-    if (first < payload.size() && (payload.at(first) == '{' || payload.at(first) == '[')) {
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(payload.toByteArray(), &error);
-        if (error.error == QJsonParseError::NoError && (document.isObject() || document.isArray())
-            && !hasRawControlInString(payload))
-            return PayloadEncoding::Json;
-    }
+    if (first < payload.size() && (payload.at(first) == '{' || payload.at(first) == '[')
+        && JsonValidator(payload).isValid())
+        return PayloadEncoding::Json;
     return isValidUtf8(payload) ? PayloadEncoding::Text : PayloadEncoding::Binary;
 }
 

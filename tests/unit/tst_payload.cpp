@@ -78,6 +78,20 @@ void TestPayload::classify_data()
     QTest::newRow("raw U+0001 in string") << QByteArray("{\"a\":\"x\x01\"}") << PayloadEncoding::Text;
     QTest::newRow("escaped tab in string") << QByteArray("[\"a\\tb\"]") << PayloadEncoding::Json;
     QTest::newRow("newline between tokens") << QByteArray("[1,\n2]") << PayloadEncoding::Json;
+    // RFC 8259 exactly: what Qt's parser lets through is not JSON, what it refuses may be.
+    QTest::newRow("number with bare dot") << QByteArray("[1.]") << PayloadEncoding::Text;
+    QTest::newRow("number starting with dot") << QByteArray("[.5]") << PayloadEncoding::Text;
+    QTest::newRow("unknown escape") << QByteArray("[\"\\x41\"]") << PayloadEncoding::Text;
+    QTest::newRow("short unicode escape") << QByteArray("[\"\\u12\"]") << PayloadEncoding::Text;
+    QTest::newRow("leading zero") << QByteArray("[01]") << PayloadEncoding::Text;
+    QTest::newRow("exponent beyond double") << QByteArray("[1e999]") << PayloadEncoding::Json;
+    QTest::newRow("integer beyond 64 bits") << QByteArray("[123456789012345678901234567890]") << PayloadEncoding::Json;
+    QTest::newRow("nesting at the limit") << QByteArray(1024, '[') + QByteArray(1024, ']') << PayloadEncoding::Json;
+    QTest::newRow("nesting past the limit") << QByteArray(1025, '[') + QByteArray(1025, ']') << PayloadEncoding::Text;
+    QTest::newRow("literals") << QByteArray("[true,false,null]") << PayloadEncoding::Json;
+    QTest::newRow("misspelt literal") << QByteArray("[nul]") << PayloadEncoding::Text;
+    QTest::newRow("trailing comma") << QByteArray("[1,]") << PayloadEncoding::Text;
+    QTest::newRow("object key not a string") << QByteArray("{1:2}") << PayloadEncoding::Text;
     QTest::newRow("plain text") << QByteArray("hello world") << PayloadEncoding::Text;
     QTest::newRow("utf-8 text") << QByteArray("Gr\xc3\xbc\xc3\x9f"
                                               "e \xe2\x82\xac \xf0\x9f\x98\x80")
