@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "committer.h"
+#include "connectionargs.h"
 #include "payload.h"
 #include "redisconnection.h"
 #include "seeder.h"
@@ -69,27 +70,6 @@ Examples:
   eventscope-cli append customer-42 --expect 3 '{"type":"Deposited","amount":42}'
 )";
 
-// Replaces the password of a URL argument in argv with asterisks, so it is not in the process title.
-void maskPasswords(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        char *arg = argv[i];
-        char *scheme = std::strstr(arg, "://");
-        if (!scheme)
-            continue;
-        char *userInfo = scheme + 3;
-        char *at = std::strchr(userInfo, '@');
-        char *slash = std::strchr(userInfo, '/');
-        if (!at || (slash && slash < at))
-            continue;
-        char *colon = static_cast<char *>(std::memchr(userInfo, ':', size_t(at - userInfo)));
-        if (!colon)
-            continue;
-        for (char *p = colon + 1; p < at; ++p)
-            *p = '*';
-    }
-}
-
 class Output
 {
 public:
@@ -109,8 +89,6 @@ public:
 
 private:
     int parse();
-    bool buildConnectionOptions(QString *error);
-    bool buildLayout(QString *error);
     void connectThen(bool writes, std::function<void()> action);
     void finish(int code, const QString &error = {});
 
@@ -141,12 +119,6 @@ private:
     bool m_liveStarted = false;
 };
 
-QCommandLineOption option(const QString &name, const QString &valueName = {})
-{
-    QCommandLineOption o(name, QString(), valueName);
-    return o;
-}
-
 int Cli::run()
 {
     const int code = parse();
@@ -171,86 +143,11 @@ void Cli::finish(int code, const QString &error)
     QCoreApplication::exit(code);
 }
 
-bool Cli::buildLayout(QString *error)
-{
-    const QString layoutName = m_parser.value(QStringLiteral("layout"));
-    const auto kind = StoreLayout::kindFromName(layoutName.isEmpty() ? QStringLiteral("seed") : layoutName);
-    if (!kind) {
-        *error = QStringLiteral("unknown layout \"%1\" (seed or zilverline)").arg(layoutName);
-        return false;
-    }
-    m_layout = *kind == StoreLayout::Kind::Zilverline ? StoreLayout::zilverline() : StoreLayout::seed();
-    if (m_parser.isSet(QStringLiteral("events-key")))
-        m_layout.setEventsKey(m_parser.value(QStringLiteral("events-key")).toUtf8());
-    if (m_parser.isSet(QStringLiteral("id-prefix")))
-        m_layout.idPrefix = m_parser.value(QStringLiteral("id-prefix")).toUtf8();
-    if (m_parser.isSet(QStringLiteral("stream-prefix")))
-        m_layout.setStreamPrefix(m_parser.value(QStringLiteral("stream-prefix")).toUtf8());
-    if (m_parser.isSet(QStringLiteral("streams")))
-        m_layout.streamPattern = m_layout.streamPrefix + m_parser.value(QStringLiteral("streams")).toUtf8();
-    if (m_parser.isSet(QStringLiteral("channel")))
-        m_layout.channel = m_parser.value(QStringLiteral("channel")).toUtf8();
-    return true;
-}
-
-bool Cli::buildConnectionOptions(QString *error)
-{
-    QString url = m_parser.value(QStringLiteral("url"));
-    if (url.isEmpty())
-        url = qEnvironmentVariable("EVENTSCOPE_URL");
-    if (url.isEmpty())
-        url = QStringLiteral("redis://127.0.0.1:6379/0");
-    const auto parsed = ConnectionOptions::fromUrl(url, error);
-    if (!parsed)
-        return false;
-    m_options = *parsed;
-    if (m_options.password.isEmpty())
-        m_options.password = qEnvironmentVariable("REDISCLI_AUTH");
-    if (m_parser.isSet(QStringLiteral("tls-ca")) || m_parser.isSet(QStringLiteral("tls-cert"))
-        || m_parser.isSet(QStringLiteral("tls-insecure")) || m_parser.isSet(QStringLiteral("tls-server-name"))) {
-        if (!m_options.tls.enabled) {
-            *error = QStringLiteral("TLS options need a rediss:// URL");
-            return false;
-        }
-    }
-    m_options.tls.caFile = m_parser.value(QStringLiteral("tls-ca"));
-    m_options.tls.certFile = m_parser.value(QStringLiteral("tls-cert"));
-    m_options.tls.keyFile = m_parser.value(QStringLiteral("tls-key"));
-    m_options.tls.serverName = m_parser.value(QStringLiteral("tls-server-name"));
-    m_options.tls.insecure = m_parser.isSet(QStringLiteral("tls-insecure"));
-    m_options.clientName = QStringLiteral("eventscope-cli");
-    m_options.reconnect = false; // a command either completes or reports the failure
-    if (m_parser.isSet(QStringLiteral("timeout"))) {
-        bool ok = false;
-        const int timeout = m_parser.value(QStringLiteral("timeout")).toInt(&ok);
-        if (!ok || timeout <= 0) {
-            *error = QStringLiteral("--timeout takes milliseconds");
-            return false;
-        }
-        m_options.connectTimeoutMs = m_options.commandTimeoutMs = timeout;
-    } else {
-        m_options.connectTimeoutMs = m_options.commandTimeoutMs = 10000;
-    }
-    return true;
-}
-
 int Cli::parse()
 {
-    const QList<QCommandLineOption> options = {
-        option(QStringLiteral("url"), QStringLiteral("URL")),
-        option(QStringLiteral("tls-ca"), QStringLiteral("FILE")),
-        option(QStringLiteral("tls-cert"), QStringLiteral("FILE")),
-        option(QStringLiteral("tls-key"), QStringLiteral("FILE")),
-        option(QStringLiteral("tls-server-name"), QStringLiteral("NAME")),
-        option(QStringLiteral("tls-insecure")),
-        option(QStringLiteral("layout"), QStringLiteral("NAME")),
-        option(QStringLiteral("events-key"), QStringLiteral("KEY")),
-        option(QStringLiteral("id-prefix"), QStringLiteral("P")),
-        option(QStringLiteral("streams"), QStringLiteral("GLOB")),
-        option(QStringLiteral("stream-prefix"), QStringLiteral("P")),
-        option(QStringLiteral("channel"), QStringLiteral("NAME")),
+    QList<QCommandLineOption> options = connectionOptions();
+    options += {
         option(QStringLiteral("format"), QStringLiteral("FORMAT")),
-        option(QStringLiteral("timeout"), QStringLiteral("MS")),
         option(QStringLiteral("version")),
         option(QStringLiteral("help")),
         // command options
@@ -288,8 +185,11 @@ int Cli::parse()
         return usage(QStringLiteral("--format takes text or json"));
 
     QString error;
-    if (!buildLayout(&error) || !buildConnectionOptions(&error))
+    if (!layoutFromArguments(m_parser, &m_layout, &error)
+        || !connectionFromArguments(m_parser, QString(), &m_options, &error))
         return usage(error);
+    m_options.clientName = QStringLiteral("eventscope-cli");
+    m_options.reconnect = false; // a command either completes or reports the failure
 
     const QStringList positional = m_parser.positionalArguments();
     if (positional.isEmpty())
@@ -655,7 +555,7 @@ int runCli(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("eventscope-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(EVENTSCOPE_VERSION));
     const QStringList arguments = QCoreApplication::arguments();
-    maskPasswords(argc, argv);
+    maskUrlPasswords(argc, argv);
     Cli cli(arguments);
     return cli.run();
 }
