@@ -23,6 +23,11 @@ EventPageLoader::EventPageLoader(RedisConnection *connection, StoreLayout layout
     , m_layout(std::move(layout))
 {}
 
+RedisConnection *EventPageLoader::connection() const
+{
+    return m_connection;
+}
+
 void EventPageLoader::load(const QByteArray &stream, qint64 first, qint64 last, const QObject *owner, Callback callback)
 {
     if (!m_connection || last < first) {

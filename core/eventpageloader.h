@@ -33,7 +33,7 @@ public:
     EventPageLoader(RedisConnection *connection, StoreLayout layout, QObject *parent = nullptr);
 
     const StoreLayout &layout() const { return m_layout; }
-    RedisConnection *connection() const { return m_connection; }
+    RedisConnection *connection() const;
     void setPayloadLimit(qint64 bytes) { m_payloadLimit = bytes; }
     qint64 payloadLimit() const { return m_payloadLimit; }
 

@@ -1,0 +1,74 @@
+#include "connectionargs.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdio>
+
+namespace {
+
+const char *const Usage = R"(Usage: eventscope [URL] [options]
+
+The Eventscope inspector window, connected to the event store at URL (default $EVENTSCOPE_URL or
+redis://127.0.0.1:6379/0). Read-only unless --allow-writes is given.
+
+Options (as for eventscope-cli):
+  --tls-ca FILE, --tls-cert FILE, --tls-key FILE, --tls-server-name NAME, --tls-insecure
+  --layout seed|zilverline, --events-key KEY, --id-prefix P, --streams GLOB, --stream-prefix P, --channel NAME
+  --timeout MS                 connect and command timeout
+  --production                 tint the window and title: this is production
+  --allow-writes               allow write commands (the inspector itself only reads)
+  --version, --help
+A password may come from $REDISCLI_AUTH instead of the URL.
+)";
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Eventscope"));
+    QApplication::setOrganizationName(QStringLiteral("Eventscope"));
+    QApplication::setApplicationVersion(QStringLiteral(EVENTSCOPE_VERSION));
+    const QStringList arguments = QApplication::arguments();
+    Eventscope::maskUrlPasswords(argc, argv);
+
+    QCommandLineParser parser;
+    parser.addOptions(Eventscope::connectionOptions());
+    parser.addOption(Eventscope::option(QStringLiteral("production")));
+    parser.addOption(Eventscope::option(QStringLiteral("allow-writes")));
+    parser.addOption(Eventscope::option(QStringLiteral("help")));
+    parser.addOption(Eventscope::option(QStringLiteral("version")));
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "eventscope: %s\n", parser.errorText().toLocal8Bit().constData());
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(Usage, stdout);
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        std::printf("eventscope %s\n", EVENTSCOPE_VERSION);
+        return 0;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1) {
+        std::fprintf(stderr, "eventscope: one URL at most\n");
+        return 2;
+    }
+    Eventscope::MainWindow::Options options;
+    QString error;
+    if (!Eventscope::layoutFromArguments(parser, &options.layout, &error)
+        || !Eventscope::connectionFromArguments(parser, positional.value(0), &options.connection, &error)) {
+        std::fprintf(stderr, "eventscope: %s\n", error.toLocal8Bit().constData());
+        return 2;
+    }
+    options.connection.readOnly = !parser.isSet(QStringLiteral("allow-writes"));
+    options.production = parser.isSet(QStringLiteral("production"));
+    Eventscope::MainWindow window(options);
+    window.resize(1280, 800);
+    window.show();
+    window.connectToServer();
+    return QApplication::exec();
+}

@@ -1,0 +1,796 @@
+#include "streamlistmodel.h"
+
+#include <QElapsedTimer>
+#include <QHashFunctions>
+#include <QThread>
+#include <QtEndian>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+namespace Eventscope {
+
+namespace {
+
+constexpr int ApplyIntervalMs = 100;
+// Ingesting a tick's batches stops after this long; merging the rows in and the views' relayout come on top, and
+// whatever is left waits for the next tick.
+constexpr qint64 IngestBudgetNs = 8'000'000;
+// Streams ingested between two looks at the clock.
+constexpr qsizetype IngestSlice = 256;
+constexpr qsizetype NameChunkSize = qsizetype(1) << 20;
+constexpr quint32 InitialBuckets = 1024;
+constexpr int KeyBytes = 24;
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+char asciiLower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
+}
+
+bool isAscii(QByteArrayView text)
+{
+    return std::all_of(text.begin(), text.end(), [](char c) { return uchar(c) < 0x80; });
+}
+
+// needle is in lower case already.
+bool containsAsciiFolded(QByteArrayView haystack, QByteArrayView needle)
+{
+    const qsizetype last = haystack.size() - needle.size();
+    for (qsizetype at = 0; at <= last; ++at) {
+        qsizetype matched = 0;
+        while (matched < needle.size() && asciiLower(haystack[at + matched]) == needle[matched])
+            ++matched;
+        if (matched == needle.size())
+            return true;
+    }
+    return false;
+}
+
+// Reads a name as the bytes natural order compares: a run of digits becomes its length and then its digits without
+// leading zeros, so that plain byte comparison puts customer-2 before customer-10. Lengths up to 8 are one byte,
+// '0' to '8', longer ones '9' and four bytes, so a run still sorts against a non-digit as its first digit would.
+class NaturalReader
+{
+public:
+    explicit NaturalReader(QByteArrayView name)
+        : m_at(name.data())
+        , m_end(name.data() + name.size())
+    {}
+
+    // The next byte, or -1 at the end.
+    int next()
+    {
+        if (m_headerAt < m_headerSize)
+            return m_header[m_headerAt++];
+        if (m_digitsAt != m_digitsEnd)
+            return uchar(*m_digitsAt++);
+        if (m_at == m_end)
+            return -1;
+        if (!isDigit(*m_at))
+            return uchar(*m_at++);
+        while (m_at != m_end && *m_at == '0')
+            ++m_at;
+        m_digitsAt = m_at;
+        while (m_at != m_end && isDigit(*m_at))
+            ++m_at;
+        m_digitsEnd = m_at;
+        const auto length = quint32(m_digitsEnd - m_digitsAt);
+        m_headerAt = 0;
+        if (length < 9) {
+            m_header[0] = uchar('0' + length);
+            m_headerSize = 1;
+        } else {
+            m_header[0] = '9';
+            qToBigEndian(length, m_header + 1);
+            m_headerSize = 5;
+        }
+        return m_header[m_headerAt++];
+    }
+
+private:
+    const char *m_at;
+    const char *m_end;
+    const char *m_digitsAt = nullptr;
+    const char *m_digitsEnd = nullptr;
+    uchar m_header[5] = {};
+    int m_headerAt = 0;
+    int m_headerSize = 0;
+};
+
+int naturalCompare(QByteArrayView a, QByteArrayView b)
+{
+    NaturalReader readA(a);
+    NaturalReader readB(b);
+    for (;;) {
+        const int x = readA.next();
+        const int y = readB.next();
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (x < 0)
+            break;
+    }
+    // Equal by value, like a01 and a1: the bytes decide, so that the order stays total.
+    return std::string_view(a.data(), size_t(a.size())).compare(std::string_view(b.data(), size_t(b.size())));
+}
+
+// The first KeyBytes of the natural reading, big-endian, zero-padded: comparing keys agrees with naturalCompare
+// wherever the keys differ.
+std::array<quint64, 3> naturalKey(QByteArrayView name)
+{
+    std::array<quint64, 3> key{};
+    NaturalReader reader(name);
+    for (int i = 0; i < KeyBytes; ++i) {
+        const int c = reader.next();
+        if (c < 0)
+            break;
+        key[size_t(i / 8)] |= quint64(c) << (56 - 8 * (i % 8));
+    }
+    return key;
+}
+
+} // namespace
+
+bool StreamListModel::RowLess::operator()(const Row &a, const Row &b) const
+{
+    if (a.key != b.key)
+        return a.key < b.key;
+    return m_model.entryLess(a.entry, b.entry);
+}
+
+std::pair<size_t, size_t> StreamListModel::RowBlocks::locate(int row) const
+{
+    const auto block = size_t(std::upper_bound(m_starts.begin(), m_starts.end(), row) - m_starts.begin()) - 1;
+    return {block, size_t(row - m_starts[block])};
+}
+
+const StreamListModel::Row &StreamListModel::RowBlocks::at(int row) const
+{
+    const auto [block, offset] = locate(row);
+    return m_blocks[block][offset];
+}
+
+void StreamListModel::RowBlocks::clear()
+{
+    m_blocks = {};
+    m_starts = {0};
+    m_scratch = {};
+}
+
+void StreamListModel::RowBlocks::append(const Row *first, const Row *last)
+{
+    while (first != last) {
+        if (m_blocks.empty() || m_blocks.back().size() >= MaxBlock) {
+            m_blocks.emplace_back();
+            m_blocks.back().reserve(MaxBlock);
+        }
+        std::vector<Row> &block = m_blocks.back();
+        const auto count = std::min(size_t(last - first), MaxBlock - block.size());
+        block.insert(block.end(), first, first + count);
+        first += count;
+    }
+    updateStarts();
+}
+
+void StreamListModel::RowBlocks::merge(std::vector<Row> &rows, const RowLess &less)
+{
+    if (m_blocks.empty()) {
+        append(rows.data(), rows.data() + rows.size());
+        return;
+    }
+    size_t next = 0;
+    for (size_t block = 0; block < m_blocks.size() && next < rows.size(); ++block) {
+        // A block takes the new rows that sort before the next block's first row.
+        size_t end = rows.size();
+        if (block + 1 < m_blocks.size()) {
+            const Row &bound = m_blocks[block + 1].front();
+            end = next;
+            while (end < rows.size() && less(rows[end], bound))
+                ++end;
+        }
+        if (end == next)
+            continue;
+        const size_t blocksBefore = m_blocks.size();
+        mergeIntoBlock(block, rows.data() + next, rows.data() + end, less);
+        block += m_blocks.size() - blocksBefore;
+        next = end;
+    }
+    updateStarts();
+}
+
+void StreamListModel::RowBlocks::mergeIntoBlock(size_t block, const Row *first, const Row *last, const RowLess &less)
+{
+    std::vector<Row> &target = m_blocks[block];
+    const size_t total = target.size() + size_t(last - first);
+    if (total <= MaxBlock) {
+        // In place from the back: each new row finds its place by binary search, the rows after it move once.
+        size_t old = target.size();
+        target.resize(total);
+        Row *rows = target.data();
+        size_t write = total;
+        for (const Row *row = last; row != first;) {
+            --row;
+            const auto at = size_t(std::upper_bound(rows, rows + old, *row, less) - rows);
+            std::move_backward(rows + at, rows + old, rows + write);
+            write -= old - at;
+            rows[--write] = *row;
+            old = at;
+        }
+        return;
+    }
+    m_scratch.resize(total);
+    std::merge(target.begin(), target.end(), first, last, m_scratch.begin(), less);
+    const size_t pieces = (total + PieceSize - 1) / PieceSize;
+    std::vector<std::vector<Row>> split(pieces);
+    for (size_t i = 0; i < pieces; ++i) {
+        split[i].reserve(MaxBlock);
+        split[i].assign(m_scratch.begin() + ptrdiff_t(total * i / pieces),
+                        m_scratch.begin() + ptrdiff_t(total * (i + 1) / pieces));
+    }
+    target = std::move(split.front());
+    m_blocks.insert(m_blocks.begin() + ptrdiff_t(block + 1), std::make_move_iterator(split.begin() + 1),
+                    std::make_move_iterator(split.end()));
+}
+
+int StreamListModel::RowBlocks::lowerBound(const Row &row, const RowLess &less) const
+{
+    const auto block = size_t(std::partition_point(m_blocks.begin(), m_blocks.end(),
+                                                   [&](const std::vector<Row> &b) { return less(b.back(), row); })
+                              - m_blocks.begin());
+    if (block == m_blocks.size())
+        return size();
+    const std::vector<Row> &rows = m_blocks[block];
+    return m_starts[block] + int(std::lower_bound(rows.begin(), rows.end(), row, less) - rows.begin());
+}
+
+void StreamListModel::RowBlocks::insert(int position, const Row &row)
+{
+    if (m_blocks.empty()) {
+        append(&row, &row + 1);
+        return;
+    }
+    auto [block, offset] = position == size() ? std::pair(m_blocks.size() - 1, m_blocks.back().size())
+                                              : locate(position);
+    if (m_blocks[block].size() >= MaxBlock) {
+        std::vector<Row> &full = m_blocks[block];
+        const size_t half = full.size() / 2;
+        std::vector<Row> upper;
+        upper.reserve(MaxBlock);
+        upper.assign(full.begin() + ptrdiff_t(half), full.end());
+        full.resize(half);
+        m_blocks.insert(m_blocks.begin() + ptrdiff_t(block + 1), std::move(upper));
+        if (offset > half) {
+            ++block;
+            offset -= half;
+        }
+    }
+    std::vector<Row> &target = m_blocks[block];
+    target.insert(target.begin() + ptrdiff_t(offset), row);
+    updateStarts();
+}
+
+void StreamListModel::RowBlocks::replace(int position, const Row &row)
+{
+    const auto [block, offset] = locate(position);
+    m_blocks[block][offset] = row;
+}
+
+void StreamListModel::RowBlocks::remove(int position)
+{
+    const auto [block, offset] = locate(position);
+    std::vector<Row> &target = m_blocks[block];
+    target.erase(target.begin() + ptrdiff_t(offset));
+    if (target.empty())
+        m_blocks.erase(m_blocks.begin() + ptrdiff_t(block));
+    updateStarts();
+}
+
+std::vector<StreamListModel::Row> StreamListModel::RowBlocks::take()
+{
+    std::vector<Row> rows;
+    rows.reserve(size_t(size()));
+    for (std::vector<Row> &block : m_blocks) {
+        rows.insert(rows.end(), block.begin(), block.end());
+        std::vector<Row>().swap(block);
+    }
+    clear();
+    return rows;
+}
+
+void StreamListModel::RowBlocks::updateStarts()
+{
+    m_starts.resize(m_blocks.size() + 1);
+    for (size_t i = 0; i < m_blocks.size(); ++i)
+        m_starts[i + 1] = m_starts[i] + int(m_blocks[i].size());
+}
+
+StreamListModel::StreamListModel(const StoreLayout &layout, QObject *parent)
+    : StreamListModel(layout.streamPrefix, parent)
+{}
+
+StreamListModel::StreamListModel(const QByteArray &streamPrefix, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_streamPrefix(streamPrefix)
+{
+    resetStorage();
+    m_applyTimer.setSingleShot(true);
+    m_applyTimer.setInterval(ApplyIntervalMs);
+    connect(&m_applyTimer, &QTimer::timeout, this, &StreamListModel::applyPending);
+}
+
+StreamListModel::~StreamListModel() = default;
+
+int StreamListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : 1 + m_rows.size();
+}
+
+int StreamListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant StreamListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const bool isAll = index.row() == 0;
+    const quint32 entry = isAll ? NoEntry : m_rows.at(index.row() - 1).entry;
+    const QByteArrayView name = isAll ? QByteArrayView(AllStreamName) : nameOf(entry);
+    const qint64 version = isAll ? m_storeRevision : m_entries[entry].version;
+    switch (role) {
+    case Qt::DisplayRole:
+        return index.column() == NameColumn ? QString::fromUtf8(name) : QString::number(version);
+    case Qt::TextAlignmentRole:
+        if (index.column() == VersionColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ToolTipRole:
+        if (isAll)
+            return tr("Every commit of the store, in commit order");
+        return QString::fromUtf8(m_streamPrefix + name.toByteArray());
+    case StreamNameRole:
+        return name.toByteArray();
+    case StreamKeyRole:
+        return isAll ? QByteArray() : m_streamPrefix + name.toByteArray();
+    case VersionRole:
+        return version;
+    case IsAllRole:
+        return isAll;
+    default:
+        return {};
+    }
+}
+
+QVariant StreamListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case NameColumn:
+            return tr("Name");
+        case VersionColumn:
+            return tr("Version");
+        default:
+            return {};
+        }
+    }
+    if (role == Qt::TextAlignmentRole && section == VersionColumn)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+Qt::ItemFlags StreamListModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return QAbstractTableModel::flags(index);
+    // Tells tree views not to ask a million rows for children.
+    return QAbstractTableModel::flags(index) | Qt::ItemNeverHasChildren;
+}
+
+void StreamListModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount)
+        column = -1;
+    if (column == m_sortColumn && (column < 0 || order == m_sortOrder))
+        return;
+    Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
+    const PersistentEntries persistent = persistentEntries();
+    m_sortColumn = column;
+    m_sortOrder = order;
+    std::vector<Row> rows = m_rows.take();
+    for (Row &row : rows)
+        row = makeRow(row.entry);
+    rebuildRows(std::move(rows));
+    restorePersistent(persistent);
+    Q_EMIT layoutChanged({}, VerticalSortHint);
+}
+
+void StreamListModel::setStoreRevision(qint64 revision)
+{
+    if (revision == m_storeRevision)
+        return;
+    m_storeRevision = revision;
+    const QModelIndex changed = index(0, VersionColumn);
+    Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, VersionRole});
+}
+
+void StreamListModel::addStreams(const QList<StreamInfo> &batch)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (batch.isEmpty())
+        return;
+    m_pending.append(batch);
+    if (!m_applyTimer.isActive())
+        m_applyTimer.start();
+}
+
+void StreamListModel::updateVersion(const QByteArray &name, qint64 version)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (name.isEmpty())
+        return;
+    const size_t hash = hashOf(name);
+    const quint32 known = find(name, hash);
+    if (known != NoEntry) {
+        if (version > m_entries[known].version)
+            raiseVersion(known, version);
+        return;
+    }
+    insertRow(addEntry(name, hash, version));
+    Q_EMIT streamCountChanged(streamCount());
+}
+
+void StreamListModel::clear()
+{
+    m_pending.clear();
+    m_pendingDone = 0;
+    m_applyTimer.stop();
+    const bool hadStreams = streamCount() > 0;
+    if (m_rows.size() > 0) {
+        beginRemoveRows({}, 1, m_rows.size());
+        resetStorage();
+        endRemoveRows();
+    } else {
+        resetStorage();
+    }
+    if (hadStreams)
+        Q_EMIT streamCountChanged(0);
+}
+
+void StreamListModel::setTextFilter(const QString &text)
+{
+    if (text == m_filter)
+        return;
+    // Typing on narrows the match: the rows left keep their order and need no sorting.
+    const bool narrowing = !m_filter.isEmpty() && text.contains(m_filter, Qt::CaseInsensitive);
+    Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
+    const PersistentEntries persistent = persistentEntries();
+    m_filter = text;
+    m_filterIsAscii = std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x80; });
+    m_asciiFilter = m_filterIsAscii ? text.toLatin1().toLower() : QByteArray();
+    std::vector<Row> rows;
+    if (narrowing) {
+        rows = m_rows.take();
+        std::erase_if(rows, [this](const Row &row) { return !matchesFilter(nameOf(row.entry)); });
+    } else {
+        m_rows.clear();
+        rows.reserve(m_entries.size());
+        for (quint32 entry = 0; entry < m_entries.size(); ++entry) {
+            if (matchesFilter(nameOf(entry)))
+                rows.push_back(makeRow(entry));
+        }
+    }
+    rebuildRows(std::move(rows));
+    restorePersistent(persistent);
+    Q_EMIT layoutChanged({}, VerticalSortHint);
+}
+
+int StreamListModel::rowOf(const QByteArray &name) const
+{
+    if (name == AllStreamName)
+        return 0;
+    const quint32 entry = find(name, hashOf(name));
+    if (entry == NoEntry)
+        return -1;
+    const int position = findRow(entry);
+    return position < 0 ? -1 : position + 1;
+}
+
+QByteArray StreamListModel::nameAt(int row) const
+{
+    if (row == 0)
+        return QByteArray(AllStreamName);
+    if (row < 0 || row >= rowCount())
+        return {};
+    return nameOf(m_rows.at(row - 1).entry).toByteArray();
+}
+
+void StreamListModel::applyPending()
+{
+    QElapsedTimer clock;
+    clock.start();
+    const quint32 firstNew = m_entries.size();
+    // Higher versions for streams already shown; applied once the new rows are in.
+    std::vector<std::pair<quint32, qint64>> raised;
+    while (!m_pending.isEmpty() && clock.nsecsElapsed() < IngestBudgetNs) {
+        const QList<StreamInfo> &batch = m_pending.constFirst();
+        const qsizetype end = std::min(batch.size(), m_pendingDone + IngestSlice);
+        for (; m_pendingDone < end; ++m_pendingDone) {
+            const StreamInfo &info = batch.at(m_pendingDone);
+            QByteArrayView name = info.name;
+            if (name.isEmpty() && info.key.startsWith(m_streamPrefix))
+                name = QByteArrayView(info.key).sliced(m_streamPrefix.size());
+            if (name.isEmpty())
+                continue;
+            const size_t hash = hashOf(name);
+            const quint32 known = find(name, hash);
+            if (known == NoEntry)
+                addEntry(name, hash, info.version);
+            else if (info.version > m_entries[known].version && known >= firstNew)
+                m_entries[known].version = info.version; // no row yet, so nothing to move
+            else if (info.version > m_entries[known].version)
+                raised.emplace_back(known, info.version);
+        }
+        if (m_pendingDone == batch.size()) {
+            m_pending.removeFirst();
+            m_pendingDone = 0;
+        }
+    }
+
+    std::vector<Row> added;
+    for (quint32 entry = firstNew; entry < m_entries.size(); ++entry) {
+        if (matchesFilter(nameOf(entry)))
+            added.push_back(makeRow(entry));
+    }
+    if (!added.empty()) {
+        const RowLess less(*this);
+        if (m_sortColumn >= 0)
+            std::sort(added.begin(), added.end(), less);
+        if (m_rows.size() == 0 || less(m_rows.at(m_rows.size() - 1), added.front())) {
+            const int first = rowCount();
+            beginInsertRows({}, first, first + int(added.size()) - 1);
+            m_rows.append(added.data(), added.data() + added.size());
+            endInsertRows();
+        } else {
+            Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
+            const PersistentEntries persistent = persistentEntries();
+            m_rows.merge(added, less);
+            restorePersistent(persistent);
+            Q_EMIT layoutChanged({}, VerticalSortHint);
+        }
+    }
+    for (const auto &[entry, version] : raised) {
+        if (version > m_entries[entry].version)
+            raiseVersion(entry, version);
+    }
+    if (m_entries.size() != firstNew)
+        Q_EMIT streamCountChanged(streamCount());
+    if (!m_pending.isEmpty())
+        m_applyTimer.start();
+}
+
+size_t StreamListModel::hashOf(QByteArrayView name) const
+{
+    return qHash(name, QHashSeed::globalSeed());
+}
+
+quint32 StreamListModel::bucketOf(size_t hash) const
+{
+    // Linear hashing: buckets below the split point have been split already and use one more bit.
+    auto bucket = quint32(hash & (m_levelSize - 1));
+    if (bucket < m_split)
+        bucket = quint32(hash & (2 * size_t(m_levelSize) - 1));
+    return bucket;
+}
+
+quint32 StreamListModel::find(QByteArrayView name, size_t hash) const
+{
+    for (quint32 entry = m_buckets[bucketOf(hash)]; entry != NoEntry; entry = m_entries[entry].next) {
+        if (nameOf(entry) == name)
+            return entry;
+    }
+    return NoEntry;
+}
+
+const char *StreamListModel::storeName(QByteArrayView name)
+{
+    const qsizetype size = name.size();
+    if (size > NameChunkSize / 16) {
+        m_names.push_back(std::make_unique_for_overwrite<char[]>(size_t(size)));
+        std::memcpy(m_names.back().get(), name.data(), size_t(size));
+        return m_names.back().get();
+    }
+    if (size > m_nameSpaceLeft) {
+        m_names.push_back(std::make_unique_for_overwrite<char[]>(size_t(NameChunkSize)));
+        m_nameSpace = m_names.back().get();
+        m_nameSpaceLeft = NameChunkSize;
+    }
+    char *stored = m_nameSpace;
+    std::memcpy(stored, name.data(), size_t(size));
+    m_nameSpace += size;
+    m_nameSpaceLeft -= size;
+    return stored;
+}
+
+quint32 StreamListModel::addEntry(QByteArrayView name, size_t hash, qint64 version)
+{
+    const quint32 entry = m_entries.size();
+    quint32 &head = m_buckets[bucketOf(hash)];
+    m_entries.push_back(Entry{storeName(name), version, quint32(name.size()), head});
+    head = entry;
+    if (m_entries.size() > m_buckets.size())
+        splitBucket();
+    return entry;
+}
+
+void StreamListModel::splitBucket()
+{
+    const quint32 from = m_split;
+    m_buckets.push_back(NoEntry); // becomes bucket from + m_levelSize
+    const size_t mask = 2 * size_t(m_levelSize) - 1;
+    quint32 entry = m_buckets[from];
+    m_buckets[from] = NoEntry;
+    while (entry != NoEntry) {
+        Entry &moving = m_entries[entry];
+        const quint32 next = moving.next;
+        quint32 &head = m_buckets[quint32(hashOf(nameOf(entry)) & mask)];
+        moving.next = head;
+        head = entry;
+        entry = next;
+    }
+    if (++m_split == m_levelSize) {
+        m_levelSize *= 2;
+        m_split = 0;
+    }
+}
+
+void StreamListModel::resetStorage()
+{
+    m_rows.clear();
+    m_entries.clear();
+    m_names.clear();
+    m_nameSpace = nullptr;
+    m_nameSpaceLeft = 0;
+    m_buckets.clear();
+    for (quint32 i = 0; i < InitialBuckets; ++i)
+        m_buckets.push_back(NoEntry);
+    m_levelSize = InitialBuckets;
+    m_split = 0;
+}
+
+QByteArrayView StreamListModel::nameOf(quint32 entry) const
+{
+    const Entry &stored = m_entries[entry];
+    return QByteArrayView(stored.name, stored.length);
+}
+
+bool StreamListModel::matchesFilter(QByteArrayView name) const
+{
+    if (m_filter.isEmpty())
+        return true;
+    if (m_filterIsAscii && isAscii(name))
+        return containsAsciiFolded(name, m_asciiFilter);
+    return QString::fromUtf8(name).contains(m_filter, Qt::CaseInsensitive);
+}
+
+StreamListModel::Row StreamListModel::makeRow(quint32 entry) const
+{
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    Row row{{quint64(entry), 0, 0}, entry};
+    if (m_sortColumn == NameColumn) {
+        row.key = naturalKey(nameOf(entry));
+        if (descending) {
+            for (quint64 &word : row.key)
+                word = ~word;
+        }
+    } else if (m_sortColumn == VersionColumn) {
+        // Flipping the sign bit orders signed versions as unsigned words; ties stay by name ascending.
+        const quint64 version = quint64(m_entries[entry].version) ^ (quint64(1) << 63);
+        const std::array<quint64, 3> name = naturalKey(nameOf(entry));
+        row.key = {descending ? ~version : version, name[0], name[1]};
+    }
+    return row;
+}
+
+bool StreamListModel::entryLess(quint32 a, quint32 b) const
+{
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    if (m_sortColumn == NameColumn) {
+        const int order = naturalCompare(nameOf(a), nameOf(b));
+        return descending ? order > 0 : order < 0;
+    }
+    if (m_sortColumn == VersionColumn) {
+        const qint64 versionA = m_entries[a].version;
+        const qint64 versionB = m_entries[b].version;
+        if (versionA != versionB)
+            return descending ? versionA > versionB : versionA < versionB;
+        return naturalCompare(nameOf(a), nameOf(b)) < 0;
+    }
+    return a < b;
+}
+
+int StreamListModel::findRow(quint32 entry) const
+{
+    const int position = m_rows.lowerBound(makeRow(entry), RowLess(*this));
+    return position < m_rows.size() && m_rows.at(position).entry == entry ? position : -1;
+}
+
+void StreamListModel::raiseVersion(quint32 entry, qint64 version)
+{
+    const int position = findRow(entry); // while the row still has its old key
+    m_entries[entry].version = version;
+    if (position < 0)
+        return;
+    int row = position + 1;
+    if (m_sortColumn == VersionColumn) {
+        const Row moved = makeRow(entry);
+        // The stale row is still in place and sorts consistently, so this is where the new key goes among all.
+        const int to = m_rows.lowerBound(moved, RowLess(*this));
+        if (to == position || to == position + 1) {
+            m_rows.replace(position, moved);
+        } else {
+            beginMoveRows({}, row, row, {}, to + 1);
+            m_rows.remove(position);
+            m_rows.insert(to > position ? to - 1 : to, moved);
+            endMoveRows();
+            row = to > position ? to : to + 1;
+        }
+    }
+    const QModelIndex changed = index(row, VersionColumn);
+    Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, VersionRole});
+}
+
+void StreamListModel::insertRow(quint32 entry)
+{
+    if (!matchesFilter(nameOf(entry)))
+        return;
+    const Row row = makeRow(entry);
+    const int position = m_rows.lowerBound(row, RowLess(*this));
+    beginInsertRows({}, position + 1, position + 1);
+    m_rows.insert(position, row);
+    endInsertRows();
+}
+
+void StreamListModel::rebuildRows(std::vector<Row> rows)
+{
+    const RowLess less(*this);
+    if (!std::is_sorted(rows.begin(), rows.end(), less))
+        std::sort(rows.begin(), rows.end(), less);
+    m_rows.clear();
+    m_rows.append(rows.data(), rows.data() + rows.size());
+}
+
+StreamListModel::PersistentEntries StreamListModel::persistentEntries() const
+{
+    PersistentEntries persistent{persistentIndexList(), {}};
+    persistent.second.reserve(size_t(persistent.first.size()));
+    for (const QModelIndex &index : persistent.first)
+        persistent.second.push_back(index.row() > 0 ? m_rows.at(index.row() - 1).entry : NoEntry);
+    return persistent;
+}
+
+void StreamListModel::restorePersistent(const PersistentEntries &persistent)
+{
+    QModelIndexList to;
+    to.reserve(persistent.first.size());
+    for (qsizetype i = 0; i < persistent.first.size(); ++i) {
+        const QModelIndex &from = persistent.first.at(i);
+        const quint32 entry = persistent.second[size_t(i)];
+        if (entry == NoEntry) {
+            to.append(from);
+            continue;
+        }
+        const int position = findRow(entry);
+        to.append(position < 0 ? QModelIndex() : index(position + 1, from.column()));
+    }
+    changePersistentIndexList(persistent.first, to);
+}
+
+} // namespace Eventscope

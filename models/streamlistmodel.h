@@ -1,0 +1,209 @@
+#pragma once
+
+#include "storelayout.h"
+#include "streamscanner.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+#include <QTimer>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace Eventscope {
+
+// The streams pane: `$all` on row 0, then the loaded streams, filtered and sorted. Sized for a million streams:
+// names are packed into an arena, each stream is one fixed-size entry, rows are kept in blocks with their sort key
+// inline, so nothing is allocated per stream, a comparison rarely leaves the row array, and no change moves more
+// than a few blocks. Scanner batches are only queued; a timer applies them at most ten times a second within a time
+// budget, so a scan never stalls the GUI thread, whatever its rate.
+class StreamListModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { NameColumn, VersionColumn, ColumnCount };
+    enum Role {
+        StreamNameRole = Qt::UserRole, // QByteArray: the display name
+        StreamKeyRole,                 // QByteArray: the Redis key (stream prefix + name); empty for $all
+        VersionRole,                   // qint64: the stream's version, or the store revision for $all
+        IsAllRole,                     // bool: true on the $all row only
+    };
+
+    explicit StreamListModel(const StoreLayout &layout, QObject *parent = nullptr);
+    explicit StreamListModel(const QByteArray &streamPrefix = {}, QObject *parent = nullptr);
+    ~StreamListModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    // Name sorts in natural order: runs of digits compare by value (customer-2 < customer-10), everything else
+    // byte-wise and case-sensitively, as Redis itself orders keys. Version sorts numerically, ties by name
+    // ascending. A column outside the model restores scan order. $all stays on row 0.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+
+    void setStoreRevision(qint64 revision);
+    qint64 storeRevision() const { return m_storeRevision; }
+
+    // Queues a batch; it shows up on the next apply tick. Repeated names are merged, keeping the higher version.
+    void addStreams(const QList<Eventscope::StreamInfo> &batch);
+    // Applies at once. Versions only grow, so a lower figure than the one known is ignored.
+    void updateVersion(const QByteArray &name, qint64 version);
+    // Drops every stream and everything queued; keeps $all, the filter and the sort order.
+    void clear();
+
+    // Case-insensitive substring over the loaded names; globs for the server are the scanner's business.
+    void setTextFilter(const QString &text);
+    QString textFilter() const { return m_filter; }
+
+    // Loaded streams, filtered out or not, excluding $all and anything still queued.
+    int streamCount() const { return int(m_entries.size()); }
+    // The row of a stream, 0 for $all, -1 when not loaded or filtered out.
+    int rowOf(const QByteArray &name) const;
+    QByteArray nameAt(int row) const;
+
+Q_SIGNALS:
+    void streamCountChanged(int count);
+
+private:
+    static constexpr quint32 NoEntry = 0xffffffffu;
+
+    // One stream. The name points into m_names and never moves.
+    struct Entry
+    {
+        const char *name;
+        qint64 version;
+        quint32 length;
+        quint32 next; // the next entry in the same hash bucket
+    };
+
+    // One visible row: the entry and a prefix of its sort key, so that sorting and merging compare contiguous
+    // memory instead of chasing names; full keys are compared only on a tie.
+    struct Row
+    {
+        std::array<quint64, 3> key;
+        quint32 entry;
+    };
+
+    // The current order over rows; total, because names are unique.
+    class RowLess
+    {
+    public:
+        explicit RowLess(const StreamListModel &model)
+            : m_model(model)
+        {}
+        bool operator()(const Row &a, const Row &b) const;
+
+    private:
+        const StreamListModel &m_model;
+    };
+
+    // Append-only storage in fixed chunks: growing never copies, and never touches memory again, that is in use.
+    template<typename T>
+    class ChunkedArray
+    {
+    public:
+        T &operator[](quint32 i) { return m_chunks[i >> ChunkBits][i & ChunkMask]; }
+        const T &operator[](quint32 i) const { return m_chunks[i >> ChunkBits][i & ChunkMask]; }
+        quint32 size() const { return m_size; }
+        void push_back(const T &value)
+        {
+            if ((m_size >> ChunkBits) == m_chunks.size())
+                m_chunks.push_back(std::make_unique_for_overwrite<T[]>(ChunkSize));
+            (*this)[m_size++] = value;
+        }
+        void clear()
+        {
+            m_chunks.clear();
+            m_size = 0;
+        }
+
+    private:
+        static constexpr int ChunkBits = 14;
+        static constexpr quint32 ChunkSize = 1u << ChunkBits;
+        static constexpr quint32 ChunkMask = ChunkSize - 1;
+        std::vector<std::unique_ptr<T[]>> m_chunks;
+        quint32 m_size = 0;
+    };
+
+    // Rows in blocks of at most MaxBlock, with the first row of each block, so that inserting into a sorted
+    // million-row list shifts one block, and growing never reallocates the whole list.
+    class RowBlocks
+    {
+    public:
+        int size() const { return m_starts.back(); }
+        const Row &at(int row) const;
+        void clear();
+        void append(const Row *first, const Row *last);
+        // rows is sorted by less and shares no entry with this.
+        void merge(std::vector<Row> &rows, const RowLess &less);
+        int lowerBound(const Row &row, const RowLess &less) const;
+        void insert(int position, const Row &row);
+        void replace(int position, const Row &row);
+        void remove(int position);
+        // Moves the rows out, in order, freeing each block as soon as it is read.
+        std::vector<Row> take();
+
+    private:
+        static constexpr size_t MaxBlock = 2048;
+        // A block that overflows is split into pieces this full, leaving room for what comes next.
+        static constexpr size_t PieceSize = MaxBlock * 3 / 4;
+        std::pair<size_t, size_t> locate(int row) const;
+        void mergeIntoBlock(size_t block, const Row *first, const Row *last, const RowLess &less);
+        void updateStarts();
+        std::vector<std::vector<Row>> m_blocks;
+        std::vector<int> m_starts{0}; // one more than m_blocks: the last is the row count
+        std::vector<Row> m_scratch;
+    };
+
+    // Where the persistent indexes point, by entry, across a change of the rows.
+    using PersistentEntries = std::pair<QModelIndexList, std::vector<quint32>>;
+
+    void applyPending();
+    quint32 find(QByteArrayView name, size_t hash) const;
+    quint32 addEntry(QByteArrayView name, size_t hash, qint64 version);
+    const char *storeName(QByteArrayView name);
+    void splitBucket();
+    size_t hashOf(QByteArrayView name) const;
+    quint32 bucketOf(size_t hash) const;
+    void resetStorage();
+    QByteArrayView nameOf(quint32 entry) const;
+    bool matchesFilter(QByteArrayView name) const;
+    Row makeRow(quint32 entry) const;
+    bool entryLess(quint32 a, quint32 b) const;
+    int findRow(quint32 entry) const;
+    void raiseVersion(quint32 entry, qint64 version);
+    void insertRow(quint32 entry);
+    void rebuildRows(std::vector<Row> rows);
+    PersistentEntries persistentEntries() const;
+    void restorePersistent(const PersistentEntries &persistent);
+
+    QByteArray m_streamPrefix;
+    qint64 m_storeRevision = 0;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    QString m_filter;
+    QByteArray m_asciiFilter; // m_filter in lower case when it is ASCII, which lets names be matched as bytes
+    bool m_filterIsAscii = true;
+
+    std::vector<std::unique_ptr<char[]>> m_names; // chunks of names; a long name gets one of its own
+    char *m_nameSpace = nullptr;
+    qsizetype m_nameSpaceLeft = 0;
+    ChunkedArray<Entry> m_entries;
+    // De-duplication by linear hashing over chains threaded through the entries: the table grows one bucket at a
+    // time, so no insertion ever rehashes a million names at once.
+    ChunkedArray<quint32> m_buckets;
+    quint32 m_levelSize = 0;
+    quint32 m_split = 0;
+    RowBlocks m_rows; // model row r > 0 is m_rows.at(r - 1)
+
+    QList<QList<StreamInfo>> m_pending;
+    qsizetype m_pendingDone = 0; // of m_pending.first()
+    QTimer m_applyTimer;
+};
+
+} // namespace Eventscope

@@ -1,0 +1,3 @@
+# streams/events/main window tests
+eventscope_add_test(tst_eventpagemodel SOURCES tst_eventpagemodel.cpp LIBS eventscope_models eventscope_testsupport)
+eventscope_add_test(tst_streamlistmodel SOURCES tst_streamlistmodel.cpp LIBS eventscope_models)

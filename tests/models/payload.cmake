@@ -1,0 +1,4 @@
+# payload pane tests
+eventscope_add_test(tst_jsonformat SOURCES tst_jsonformat.cpp LIBS eventscope_models)
+eventscope_add_test(tst_jsontreemodel SOURCES tst_jsontreemodel.cpp LIBS eventscope_models)
+eventscope_add_test(tst_hexdumpmodel SOURCES tst_hexdumpmodel.cpp LIBS eventscope_models)

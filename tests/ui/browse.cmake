@@ -1,0 +1,2 @@
+# streams/events/main window tests
+eventscope_add_test(tst_mainwindow SOURCES tst_mainwindow.cpp LIBS eventscope_ui eventscope_testsupport)

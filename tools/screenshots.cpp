@@ -1,0 +1,147 @@
+// Renders the inspector window against a demo Redis to PNG files (docs/screenshots). Run by scripts/screenshots,
+// which starts and seeds the Redis; this program adds the special cases (big JSON, binary, missing id) itself.
+#include "committer.h"
+#include "eventpagemodel.h"
+#include "mainwindow.h"
+#include "payloadview.h"
+#include "redisconnection.h"
+#include "streamlistmodel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTableView>
+#include <QTimer>
+
+#include <cstdio>
+#include <functional>
+
+using namespace Eventscope;
+
+namespace {
+
+bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 20000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!condition()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(10, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+bool writeSpecialCases(const ConnectionOptions &base)
+{
+    ConnectionOptions options = base;
+    options.readOnly = false; // this tool prepares demo data
+    RedisConnection connection(options);
+    connection.open();
+    if (!waitUntil([&] { return connection.state() == RedisConnection::State::Connected; }))
+        return false;
+    Committer committer(&connection, StoreLayout::seed());
+    int done = 0;
+    auto count = [&done](const AppendResult &result) {
+        if (result.status != AppendResult::Status::Ok)
+            std::fprintf(stderr, "append failed: %s\n", qPrintable(result.error));
+        ++done;
+    };
+    // A 3 MiB JSON document: an order with many lines.
+    QByteArray big = R"({"type":"OrderPlaced","orderId":"o-7781","customer":"customer-7","timestamp":"2026-11-26T09:30:00Z","lines":[)";
+    for (int i = 0; big.size() < 3 * 1024 * 1024; ++i) {
+        if (i)
+            big += ',';
+        big += R"({"sku":"SKU-)" + QByteArray::number(100000 + i) + R"(","quantity":)" + QByteArray::number(i % 7 + 1)
+               + R"(,"price":{"amount":)" + QByteArray::number(1999 + i % 500) + R"(,"currency":"EUR"},"gift":)"
+               + (i % 5 ? "false" : "true") + '}';
+    }
+    big += "]}";
+    committer.append("order-7781", ExpectedVersion{}, {R"({"type":"CartOpened","timestamp":"2026-11-26T09:00:00Z"})", big},
+                     count);
+    QByteArray binary;
+    for (int i = 0; i < 700; ++i)
+        binary += char((i * 37 + 11) % 256);
+    committer.append("legacy-import", ExpectedVersion{}, {"plain text note, not JSON", binary}, count);
+    if (!waitUntil([&] { return done == 2; }))
+        return false;
+    // A stream that lists a commit the hash does not have.
+    bool pushed = false;
+    connection.send({"RPUSH", "legacy-import", "e999999"}, &connection, [&](const RedisReply &) { pushed = true; });
+    return waitUntil([&] { return pushed; });
+}
+
+bool shoot(MainWindow &window, const QString &path)
+{
+    // Let pending pages and formatting land before the picture.
+    waitUntil([&] { return !window.payloadView()->isFormatting(); }, 10000);
+    QEventLoop loop;
+    QTimer::singleShot(200, &loop, &QEventLoop::quit);
+    loop.exec();
+    const bool ok = window.grab().save(path);
+    std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+bool selectEvent(MainWindow &window, const QByteArray &stream, qint64 version)
+{
+    window.selectStream(stream);
+    if (!waitUntil([&] { return window.eventModel()->stream() == stream && window.eventModel()->rowCount() >= version; }))
+        return false;
+    EventPageModel *model = window.eventModel();
+    const int row = model->rowForVersion(version);
+    model->data(model->index(row, 1));
+    if (!waitUntil([&] { return model->data(model->index(row, 0), EventPageModel::LoadedRole).toBool(); }))
+        return false;
+    return window.goToVersion(version);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Eventscope-screenshots"));
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("url"), QStringLiteral("demo Redis"), QStringLiteral("URL")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("output directory"), QStringLiteral("DIR")});
+    parser.process(app);
+    const auto connection = ConnectionOptions::fromUrl(parser.value(QStringLiteral("url")));
+    if (!connection) {
+        std::fprintf(stderr, "screenshots: --url URL of the demo Redis\n");
+        return 2;
+    }
+    const QDir out(parser.value(QStringLiteral("out")).isEmpty() ? QStringLiteral("docs/screenshots")
+                                                                   : parser.value(QStringLiteral("out")));
+    QDir().mkpath(out.path());
+    if (!writeSpecialCases(*connection)) {
+        std::fprintf(stderr, "screenshots: cannot prepare the demo data\n");
+        return 1;
+    }
+
+    bool ok = true;
+    for (const bool production : {false, true}) {
+        MainWindow::Options options{*connection, StoreLayout::seed(), production};
+        MainWindow window(options);
+        window.resize(1440, 860);
+        window.show();
+        window.connectToServer();
+        if (!waitUntil([&] { return window.streamModel()->streamCount() > 10; })) {
+            std::fprintf(stderr, "screenshots: no streams listed\n");
+            return 1;
+        }
+        if (production) {
+            ok &= selectEvent(window, "customer-7", 4) && shoot(window, out.filePath(QStringLiteral("production.png")));
+            continue;
+        }
+        ok &= selectEvent(window, "customer-1", 3) && shoot(window, out.filePath(QStringLiteral("normal.png")));
+        ok &= selectEvent(window, "order-7781", 2) && shoot(window, out.filePath(QStringLiteral("big-json.png")));
+        ok &= selectEvent(window, "legacy-import", 2) && shoot(window, out.filePath(QStringLiteral("binary.png")));
+        ok &= selectEvent(window, "legacy-import", 3) && shoot(window, out.filePath(QStringLiteral("missing-id.png")));
+    }
+    return ok ? 0 : 1;
+}

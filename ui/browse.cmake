@@ -1,0 +1,2 @@
+# Streams, events, the main window.
+target_sources(eventscope_ui PRIVATE mainwindow.cpp mainwindow.h)

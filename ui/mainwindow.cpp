@@ -1,0 +1,576 @@
+#include "mainwindow.h"
+
+#include "eventpageloader.h"
+#include "eventpagemodel.h"
+#include "payload.h"
+#include "payloadview.h"
+#include "streamlistmodel.h"
+#include "streamscanner.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace Eventscope {
+
+namespace {
+
+constexpr qint64 ShownPayloadLimit = 1024 * 1024;
+
+bool isGlob(const QString &text)
+{
+    return text.contains(QLatin1Char('*')) || text.contains(QLatin1Char('?')) || text.contains(QLatin1Char('['));
+}
+
+QTableView *makeTable(QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    // Uniform rows: the view never asks a million rows for their height.
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    view->verticalHeader()->hide();
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setWordWrap(false);
+    view->setShowGrid(false);
+    view->setAlternatingRowColors(true);
+    view->horizontalHeader()->setHighlightSections(false);
+    return view;
+}
+
+} // namespace
+
+MainWindow::MainWindow(Options options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_options(std::move(options))
+{
+    m_connection = new RedisConnection(m_options.connection, this);
+    m_scanner = new StreamScanner(m_connection, m_options.layout, this);
+    m_loader = new EventPageLoader(m_connection, m_options.layout, this);
+    m_streams = new StreamListModel(m_options.layout, this);
+    m_events = new EventPageModel(m_loader, this);
+    buildUi();
+    buildActions();
+
+    connect(m_connection, &RedisConnection::ready, this, &MainWindow::onReady);
+    connect(m_connection, &RedisConnection::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_connection, &RedisConnection::errorOccurred, this, [this](RedisConnection::Error, const QString &) {
+        updateStatus();
+    });
+    connect(m_connection, &RedisConnection::reconnectScheduled, this, [this](int delayMs, int) {
+        m_reconnectAt = QDateTime::currentMSecsSinceEpoch() + delayMs;
+        m_countdown->start();
+        updateStatus();
+    });
+
+    connect(m_scanner, &StreamScanner::batch, m_streams, &StreamListModel::addStreams);
+    connect(m_scanner, &StreamScanner::finished, this, [this] {
+        m_stopScan->setEnabled(false);
+        updateStatus();
+    });
+    connect(m_scanner, &StreamScanner::failed, this, [this](const QString &message) {
+        m_stopScan->setEnabled(false);
+        m_scanStatus->setText(message);
+    });
+    connect(m_events, &EventPageModel::loadFailed, this,
+            [this](const QString &message) { m_eventsStatus->setText(tr("Cannot read the events: %1").arg(message)); });
+
+    updateTitle();
+    updateStatus();
+    syncStreamSelection();
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    auto *streamsPane = new QWidget;
+    auto *streamsLayout = new QVBoxLayout(streamsPane);
+    streamsLayout->setContentsMargins(4, 4, 2, 4);
+    m_filter = new QLineEdit;
+    m_filter->setPlaceholderText(tr("Filter streams (glob like customer-* asks the server)"));
+    m_filter->setClearButtonEnabled(true);
+    auto *scanRow = new QHBoxLayout;
+    m_scanStatus = new QLabel;
+    m_stopScan = new QToolButton;
+    m_stopScan->setText(tr("Stop"));
+    m_stopScan->setToolTip(tr("Stop listing streams"));
+    scanRow->addWidget(m_scanStatus, 1);
+    scanRow->addWidget(m_stopScan);
+    m_streamView = makeTable(streamsPane);
+    m_streamView->setModel(m_streams);
+    m_streamView->setSortingEnabled(true);
+    m_streamView->sortByColumn(StreamListModel::NameColumn, Qt::AscendingOrder);
+    m_streamView->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_streamView->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    streamsLayout->addWidget(m_filter);
+    streamsLayout->addLayout(scanRow);
+    streamsLayout->addWidget(m_streamView, 1);
+
+    auto *eventsPane = new QWidget;
+    auto *eventsLayout = new QVBoxLayout(eventsPane);
+    eventsLayout->setContentsMargins(2, 4, 4, 2);
+    auto *eventsBar = new QHBoxLayout;
+    m_eventsStatus = new QLabel(tr("Select a stream"));
+    m_goTo = new QLineEdit;
+    m_goTo->setPlaceholderText(tr("Go to version"));
+    m_goTo->setMaximumWidth(140);
+    m_newestFirst = new QCheckBox(tr("Newest first"));
+    eventsBar->addWidget(m_eventsStatus, 1);
+    eventsBar->addWidget(m_goTo);
+    eventsBar->addWidget(m_newestFirst);
+    m_eventView = makeTable(eventsPane);
+    m_eventView->setModel(m_events);
+    auto *header = m_eventView->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    const int digit = m_eventView->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    header->resizeSection(EventPageModel::VersionColumn, digit * 10);
+    header->resizeSection(EventPageModel::IdColumn, digit * 11);
+    header->resizeSection(EventPageModel::TypeColumn, digit * 18);
+    header->resizeSection(EventPageModel::SizeColumn, digit * 10);
+    header->resizeSection(EventPageModel::TimestampColumn, digit * 25);
+    eventsLayout->addLayout(eventsBar);
+    eventsLayout->addWidget(m_eventView, 1);
+
+    m_payloadView = new PayloadView;
+    m_payloadView->setZilverline(m_options.layout.kind == StoreLayout::Kind::Zilverline);
+
+    auto *right = new QSplitter(Qt::Vertical);
+    right->addWidget(eventsPane);
+    right->addWidget(m_payloadView);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+    auto *split = new QSplitter(Qt::Horizontal);
+    split->addWidget(streamsPane);
+    split->addWidget(right);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 3);
+    setCentralWidget(split);
+
+    m_endpointLabel = new QLabel;
+    m_serverLabel = new QLabel;
+    m_layoutLabel = new QLabel;
+    m_modeLabel = new QLabel;
+    m_stateLabel = new QLabel;
+    for (QLabel *label : {m_stateLabel, m_endpointLabel, m_serverLabel, m_layoutLabel, m_modeLabel})
+        label->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addWidget(m_stateLabel, 1);
+    statusBar()->addPermanentWidget(m_endpointLabel);
+    statusBar()->addPermanentWidget(m_serverLabel);
+    statusBar()->addPermanentWidget(m_layoutLabel);
+    statusBar()->addPermanentWidget(m_modeLabel);
+
+    if (m_options.production) {
+        // A red tint on the window's frame colours, whatever the palette.
+        QPalette tinted = palette();
+        const QColor base = tinted.color(QPalette::Window);
+        const QColor red(200, 40, 40);
+        auto mix = [](const QColor &a, const QColor &b, double t) {
+            return QColor::fromRgbF(a.redF() * (1 - t) + b.redF() * t, a.greenF() * (1 - t) + b.greenF() * t,
+                                    a.blueF() * (1 - t) + b.blueF() * t);
+        };
+        tinted.setColor(QPalette::Window, mix(base, red, 0.25));
+        setPalette(tinted);
+        setAutoFillBackground(true);
+    }
+
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(250);
+    connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
+    connect(m_filter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_stopScan, &QToolButton::clicked, this, [this] {
+        m_scanner->stop();
+        m_stopScan->setEnabled(false);
+        updateStatus();
+    });
+    m_countdown = new QTimer(this);
+    m_countdown->setInterval(250);
+    connect(m_countdown, &QTimer::timeout, this, &MainWindow::updateStatus);
+    // Status text follows the model's row count at the model's own (timer-batched) pace.
+    connect(m_streams, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
+    connect(m_streams, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
+    connect(m_streams, &QAbstractItemModel::rowsInserted, this, &MainWindow::syncStreamSelection);
+    connect(m_streams, &QAbstractItemModel::layoutChanged, this, &MainWindow::syncStreamSelection);
+
+    connect(m_streamView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onStreamSelected);
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onEventSelected);
+    // A large payload arrives after the row was selected: show it when its page lands.
+    connect(m_events, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+        const QModelIndex current = m_eventView->currentIndex();
+        if (current.isValid() && current.row() >= topLeft.row() && current.row() <= bottomRight.row())
+            onEventSelected();
+    });
+    connect(m_goTo, &QLineEdit::returnPressed, this, [this] {
+        bool ok = false;
+        const qint64 version = m_goTo->text().trimmed().toLongLong(&ok);
+        if (!ok || !goToVersion(version))
+            m_eventsStatus->setText(tr("No version %1 in %2").arg(m_goTo->text(), QString::fromUtf8(m_currentStream)));
+    });
+    connect(m_newestFirst, &QCheckBox::toggled, this, [this](bool on) {
+        const QModelIndex current = m_eventView->currentIndex();
+        const qint64 version = current.isValid() ? m_events->versionAt(current.row()) : 0;
+        m_events->setNewestFirst(on);
+        if (version > 0)
+            goToVersion(version);
+    });
+    connect(m_payloadView, &PayloadView::loadAllRequested, this, [this] {
+        const QModelIndex current = m_eventView->currentIndex();
+        if (!m_fullPayload.isEmpty() && current.isValid())
+            m_payloadView->setPayload(current.data(EventPageModel::IdRole).toByteArray(), m_fullPayload,
+                                      m_fullPayload.size(), classifyPayload(m_fullPayload));
+    });
+    connect(m_payloadView, &PayloadView::saveRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save payload"));
+        if (path.isEmpty())
+            return;
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(m_fullPayload) != m_fullPayload.size())
+            m_eventsStatus->setText(tr("Cannot save to %1: %2").arg(path, file.errorString()));
+    });
+}
+
+void MainWindow::buildActions()
+{
+    auto *file = menuBar()->addMenu(tr("&File"));
+    auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto *view = menuBar()->addMenu(tr("&View"));
+    auto *focusFilter = view->addAction(tr("&Filter streams"), this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    focusFilter->setShortcuts({QKeySequence::Find, QKeySequence(Qt::CTRL | Qt::Key_L)});
+    auto *goTo = view->addAction(tr("&Go to version…"), this, [this] {
+        m_goTo->setFocus();
+        m_goTo->selectAll();
+    });
+    goTo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    auto *refreshAction = view->addAction(tr("&Refresh"), this, &MainWindow::refresh);
+    refreshAction->setShortcut(QKeySequence::Refresh);
+    auto *next = view->addAction(tr("&Next event"), this, [this] {
+        const int row = m_eventView->currentIndex().row() + 1;
+        if (row < m_events->rowCount())
+            m_eventView->setCurrentIndex(m_events->index(row, 0));
+    });
+    next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Down));
+    auto *previous = view->addAction(tr("&Previous event"), this, [this] {
+        const int row = m_eventView->currentIndex().row() - 1;
+        if (row >= 0)
+            m_eventView->setCurrentIndex(m_events->index(row, 0));
+    });
+    previous->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Up));
+
+    auto *edit = menuBar()->addMenu(tr("&Edit"));
+    auto *copyPayload = edit->addAction(tr("Copy &payload"), this, [this] {
+        const QModelIndex current = m_eventView->currentIndex();
+        const QByteArray payload = m_fullPayload.isEmpty() ? current.data(EventPageModel::PayloadRole).toByteArray()
+                                                           : m_fullPayload;
+        QApplication::clipboard()->setText(QString::fromUtf8(payload));
+    });
+    copyPayload->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+}
+
+void MainWindow::connectToServer()
+{
+    m_connection->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::onReady()
+{
+    m_countdown->stop();
+    updateStatus();
+    // The store revision for $all, then the streams; after a reconnect, the open stream is read again too.
+    m_connection->send({"HLEN", m_options.layout.eventsKey}, this, [this](const RedisReply &reply) {
+        if (reply.isInteger())
+            m_streams->setStoreRevision(reply.integer);
+        else if (reply.isError())
+            m_scanStatus->setText(tr("The events key %1 cannot be read: %2")
+                                      .arg(QString::fromUtf8(m_options.layout.eventsKey), QString::fromUtf8(reply.text)));
+    });
+    startScan();
+    if (m_everReady && !m_currentStream.isEmpty())
+        openStream(m_currentStream);
+    m_everReady = true;
+}
+
+void MainWindow::onStateChanged(RedisConnection::State)
+{
+    updateStatus();
+}
+
+void MainWindow::startScan()
+{
+    {
+        // Emptying the list must not read as the user choosing another stream.
+        const QSignalBlocker blocker(m_streamView->selectionModel());
+        m_streams->clear();
+    }
+    syncStreamSelection();
+    m_stopScan->setEnabled(true);
+    m_scanner->start(m_serverPattern);
+    updateStatus();
+}
+
+void MainWindow::applyFilter()
+{
+    const QString text = m_filter->text().trimmed();
+    if (isGlob(text)) {
+        m_streams->setTextFilter(QString());
+        if (m_serverPattern != text.toUtf8()) {
+            m_serverPattern = text.toUtf8();
+            startScan();
+        }
+        return;
+    }
+    if (!m_serverPattern.isEmpty()) {
+        m_serverPattern.clear();
+        startScan();
+    }
+    m_streams->setTextFilter(text);
+}
+
+void MainWindow::selectStream(const QByteArray &name)
+{
+    openStream(name);
+    syncStreamSelection();
+}
+
+void MainWindow::onStreamSelected()
+{
+    const QModelIndex current = m_streamView->currentIndex();
+    if (!current.isValid())
+        return;
+    const QByteArray name = current.data(StreamListModel::StreamNameRole).toByteArray();
+    if (name != m_currentStream)
+        openStream(name);
+}
+
+void MainWindow::syncStreamSelection()
+{
+    // The list is refilled by scans: keep the open stream selected without reopening it. A view without a current
+    // row would pick one by itself (and open it), so there always is one.
+    const QModelIndex current = m_streamView->currentIndex();
+    if (current.isValid() && current.data(StreamListModel::StreamNameRole).toByteArray() == m_currentStream)
+        return;
+    const int row = m_currentStream.isEmpty() ? -1 : m_streams->rowOf(m_currentStream);
+    if (row < 0 && current.isValid())
+        return;
+    const QSignalBlocker blocker(m_streamView->selectionModel());
+    if (row < 0)
+        m_streamView->selectionModel()->setCurrentIndex(m_streams->index(0, 0), QItemSelectionModel::NoUpdate);
+    else
+        m_streamView->selectionModel()->setCurrentIndex(m_streams->index(row, 0), QItemSelectionModel::ClearAndSelect
+                                                                                      | QItemSelectionModel::Rows);
+    m_streamView->viewport()->update();
+}
+
+void MainWindow::openStream(const QByteArray &name)
+{
+    const quint64 generation = ++m_selectionGeneration;
+    m_currentStream = name;
+    m_eventsStatus->setText(tr("Opening %1…").arg(QString::fromUtf8(name)));
+    const bool all = name == AllStreamName;
+    const QByteArray key = all ? m_options.layout.eventsKey : m_options.layout.streamKey(name);
+    auto type = std::make_shared<QByteArray>();
+    m_connection->send({"TYPE", key}, this, [type](const RedisReply &reply) { *type = reply.text; });
+    m_connection->send({all ? QByteArray("HLEN") : QByteArray("LLEN"), key}, this,
+                       [this, name, generation, type, all](const RedisReply &reply) {
+                           if (generation != m_selectionGeneration)
+                               return;
+                           const QByteArray expected = all ? "hash" : "list";
+                           const bool wrongType = !type->isEmpty() && *type != expected && *type != "none";
+                           if (reply.isBad() || wrongType) {
+                               m_events->setStream({}, 0);
+                               m_eventsStatus->setText(
+                                   wrongType ? tr("%1 is a %2, not a %3")
+                                                   .arg(QString::fromUtf8(name), QString::fromUtf8(*type),
+                                                        all ? tr("hash") : tr("stream (a list)"))
+                                             : tr("Cannot open %1: %2")
+                                                   .arg(QString::fromUtf8(name), QString::fromUtf8(reply.text)));
+                               return;
+                           }
+                           const qint64 length = reply.integer;
+                           if (m_events->stream() == name && m_events->length() <= length && m_events->length() > 0)
+                               m_events->setLength(length);
+                           else
+                               m_events->setStream(name, length);
+                           m_eventsStatus->setText(
+                               length == 0 ? tr("%1 has no events").arg(QString::fromUtf8(name))
+                                           : tr("%1 · %2 commits").arg(QString::fromUtf8(name)).arg(length));
+                           m_payloadView->clear();
+                           Q_EMIT streamOpened(name, length);
+                       });
+}
+
+bool MainWindow::goToVersion(qint64 version)
+{
+    const int row = m_events->rowForVersion(version);
+    if (row < 0)
+        return false;
+    const QModelIndex index = m_events->index(row, 0);
+    m_eventView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_eventView->setCurrentIndex(index);
+    return true;
+}
+
+void MainWindow::onEventSelected()
+{
+    const QModelIndex current = m_eventView->currentIndex();
+    m_fullPayload.clear();
+    if (!current.isValid()) {
+        m_payloadView->clear();
+        return;
+    }
+    if (!current.data(EventPageModel::LoadedRole).toBool()) {
+        m_payloadView->showError(tr("Loading…"));
+        return;
+    }
+    const QByteArray id = current.data(EventPageModel::IdRole).toByteArray();
+    if (current.data(EventPageModel::MissingRole).toBool()) {
+        m_payloadView->showMissing(id);
+        return;
+    }
+    if (current.data(EventPageModel::PayloadLoadedRole).toBool()) {
+        const QByteArray payload = current.data(EventPageModel::PayloadRole).toByteArray();
+        showPayload(id, payload, payload.size());
+        return;
+    }
+    // Too large for the page: fetch it alone, and show the first part.
+    const quint64 generation = ++m_selectionGeneration;
+    const qint64 size = current.data(EventPageModel::SizeRole).toLongLong();
+    m_payloadView->showError(tr("Loading %1 (%2 bytes)…").arg(QString::fromUtf8(id)).arg(size));
+    m_loader->loadPayload(id, this, [this, id, generation](const QByteArray &payload, bool missing, const QString &error) {
+        if (generation != m_selectionGeneration)
+            return;
+        if (!error.isEmpty())
+            m_payloadView->showError(tr("Cannot load %1: %2").arg(QString::fromUtf8(id), error));
+        else if (missing)
+            m_payloadView->showMissing(id);
+        else
+            showPayload(id, payload, payload.size());
+    });
+}
+
+void MainWindow::showPayload(const QByteArray &id, const QByteArray &payload, qint64 size)
+{
+    if (size > ShownPayloadLimit) {
+        m_fullPayload = payload;
+        const QByteArray head = payload.left(ShownPayloadLimit);
+        // Classify the whole payload (a cut JSON document is no longer JSON), off the page in the view.
+        m_payloadView->setPayload(id, head, size, classifyPayload(payload));
+        return;
+    }
+    m_fullPayload = payload;
+    m_payloadView->setPayload(id, payload, size, classifyPayload(payload));
+}
+
+void MainWindow::refresh()
+{
+    m_connection->send({"HLEN", m_options.layout.eventsKey}, this, [this](const RedisReply &reply) {
+        if (reply.isInteger())
+            m_streams->setStoreRevision(reply.integer);
+    });
+    startScan();
+    if (!m_currentStream.isEmpty()) {
+        m_events->refresh();
+        openStream(m_currentStream);
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    const QString where = m_options.connection.displayUrl();
+    setWindowTitle(m_options.production ? tr("PRODUCTION — %1 — Eventscope").arg(where)
+                                        : tr("%1 — Eventscope").arg(where));
+}
+
+QString MainWindow::scanStatusText() const
+{
+    return m_scanStatus->text();
+}
+
+QString MainWindow::connectionStatusText() const
+{
+    return m_stateLabel->text();
+}
+
+QString MainWindow::eventsStatusText() const
+{
+    return m_eventsStatus->text();
+}
+
+void MainWindow::updateStatus()
+{
+    const int count = m_streams->streamCount();
+    const QString streams = count == 1 ? tr("1 stream") : tr("%1 streams").arg(count);
+    if (m_scanner->isRunning())
+        m_scanStatus->setText(tr("%1 · scanning…").arg(streams));
+    else if (m_scanStatus->text().isEmpty() || m_scanStatus->text().contains(QLatin1String("stream")))
+        m_scanStatus->setText(streams);
+
+    const ConnectionOptions &o = m_connection->options();
+    m_endpointLabel->setText(o.displayUrl());
+    const ServerInfo info = m_connection->serverInfo();
+    m_serverLabel->setText(info.version.isEmpty() ? tr("Redis")
+                                                  : tr("Redis %1 %2").arg(info.version, info.role));
+    m_layoutLabel->setText(tr("layout: %1").arg(m_options.layout.kindName()));
+    QStringList badges;
+    badges << (m_connection->isReadOnly() ? tr("read-only") : tr("writes allowed"));
+    if (m_options.production)
+        badges << tr("PRODUCTION");
+    m_modeLabel->setText(badges.join(QStringLiteral(" · ")));
+
+    switch (m_connection->state()) {
+    case RedisConnection::State::Disconnected:
+        m_stateLabel->setText(tr("disconnected"));
+        break;
+    case RedisConnection::State::Connecting:
+        m_stateLabel->setText(tr("connecting…"));
+        break;
+    case RedisConnection::State::Connected:
+        m_stateLabel->setText(tr("connected"));
+        break;
+    case RedisConnection::State::Reconnecting: {
+        const qint64 left = qMax<qint64>(0, m_reconnectAt - QDateTime::currentMSecsSinceEpoch());
+        m_stateLabel->setText(tr("reconnecting in %1 s — %2")
+                                  .arg(QString::number((left + 999) / 1000), m_connection->lastErrorString()));
+        break;
+    }
+    case RedisConnection::State::Failed:
+        m_stateLabel->setText(tr("failed: %1").arg(m_connection->lastErrorString()));
+        break;
+    }
+}
+
+} // namespace Eventscope

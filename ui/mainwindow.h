@@ -1,0 +1,111 @@
+#pragma once
+
+#include "connectionoptions.h"
+#include "redisconnection.h"
+#include "storelayout.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QCheckBox;
+class QTableView;
+class QTimer;
+class QToolButton;
+
+namespace Eventscope {
+
+class EventPageLoader;
+class EventPageModel;
+class PayloadView;
+class StreamListModel;
+class StreamScanner;
+
+// The inspector window: streams on the left, the selected stream's events top right, the selected event's
+// payload below. Everything talks to Redis asynchronously; nothing here waits on the network.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        ConnectionOptions connection;
+        StoreLayout layout;
+        bool production = false; // tints the window so nobody forgets where they are
+    };
+
+    explicit MainWindow(Options options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void connectToServer();
+
+    // For tests and screenshots.
+    RedisConnection *connection() const { return m_connection; }
+    StreamListModel *streamModel() const { return m_streams; }
+    EventPageModel *eventModel() const { return m_events; }
+    QTableView *streamView() const { return m_streamView; }
+    QTableView *eventView() const { return m_eventView; }
+    PayloadView *payloadView() const { return m_payloadView; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QString scanStatusText() const;
+    QString connectionStatusText() const;
+    QString eventsStatusText() const;
+
+    void selectStream(const QByteArray &name);
+    bool goToVersion(qint64 version);
+
+Q_SIGNALS:
+    void streamOpened(const QByteArray &name, qint64 length);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildUi();
+    void buildActions();
+    void onReady();
+    void onStateChanged(RedisConnection::State state);
+    void startScan();
+    void applyFilter();
+    void onStreamSelected();
+    void syncStreamSelection();
+    void openStream(const QByteArray &name);
+    void onEventSelected();
+    void showPayload(const QByteArray &id, const QByteArray &payload, qint64 size);
+    void refresh();
+    void updateTitle();
+    void updateStatus();
+
+    Options m_options;
+    RedisConnection *m_connection = nullptr;
+    StreamScanner *m_scanner = nullptr;
+    EventPageLoader *m_loader = nullptr;
+    StreamListModel *m_streams = nullptr;
+    EventPageModel *m_events = nullptr;
+
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_scanStatus = nullptr;
+    QToolButton *m_stopScan = nullptr;
+    QTableView *m_streamView = nullptr;
+    QLineEdit *m_goTo = nullptr;
+    QCheckBox *m_newestFirst = nullptr;
+    QLabel *m_eventsStatus = nullptr;
+    QTableView *m_eventView = nullptr;
+    PayloadView *m_payloadView = nullptr;
+    QLabel *m_endpointLabel = nullptr;
+    QLabel *m_serverLabel = nullptr;
+    QLabel *m_layoutLabel = nullptr;
+    QLabel *m_modeLabel = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QTimer *m_filterTimer = nullptr;
+    QTimer *m_countdown = nullptr;
+
+    QByteArray m_currentStream;
+    QByteArray m_serverPattern; // the MATCH glob of the running scan; empty: all streams
+    quint64 m_selectionGeneration = 0;
+    qint64 m_reconnectAt = 0;
+    bool m_everReady = false;
+    QByteArray m_fullPayload; // a payload shown in part, for "Load all"
+};
+
+} // namespace Eventscope
