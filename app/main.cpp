@@ -1,5 +1,6 @@
 #include "connectionargs.h"
 #include "mainwindow.h"
+#include "windowmanager.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,8 +11,8 @@ namespace {
 
 const char *const Usage = R"(Usage: eventscope [URL] [options]
 
-The Eventscope inspector window, connected to the event store at URL (default $EVENTSCOPE_URL or
-redis://127.0.0.1:6379/0). Read-only unless --allow-writes is given.
+The Eventscope inspector window, connected to the event store at URL (or $EVENTSCOPE_URL). Without a URL it
+opens the connection dialog with your saved profiles. Read-only unless --allow-writes is given.
 
 Options (as for eventscope-cli):
   --tls-ca FILE, --tls-cert FILE, --tls-key FILE, --tls-server-name NAME, --tls-insecure
@@ -19,6 +20,7 @@ Options (as for eventscope-cli):
   --timeout MS                 connect and command timeout
   --production                 tint the window and title: this is production
   --allow-writes               allow write commands (the inspector itself only reads)
+  --screenshot FILE            open the first stream, save a picture of the window to FILE and exit
   --version, --help
 A password may come from $REDISCLI_AUTH instead of the URL.
 )";
@@ -38,6 +40,7 @@ int main(int argc, char **argv)
     parser.addOptions(Eventscope::connectionOptions());
     parser.addOption(Eventscope::option(QStringLiteral("production")));
     parser.addOption(Eventscope::option(QStringLiteral("allow-writes")));
+    parser.addOption(Eventscope::option(QStringLiteral("screenshot"), QStringLiteral("FILE")));
     parser.addOption(Eventscope::option(QStringLiteral("help")));
     parser.addOption(Eventscope::option(QStringLiteral("version")));
     if (!parser.parse(arguments)) {
@@ -57,6 +60,14 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "eventscope: one URL at most\n");
         return 2;
     }
+    Eventscope::WindowManager windows;
+    const bool urlGiven = !positional.isEmpty() || parser.isSet(QStringLiteral("url"))
+                          || !qEnvironmentVariable("EVENTSCOPE_URL").isEmpty();
+    if (!urlGiven && !parser.isSet(QStringLiteral("screenshot"))) {
+        if (!windows.openFromDialog())
+            return 0;
+        return QApplication::exec();
+    }
     Eventscope::MainWindow::Options options;
     QString error;
     if (!Eventscope::layoutFromArguments(parser, &options.layout, &error)
@@ -66,9 +77,15 @@ int main(int argc, char **argv)
     }
     options.connection.readOnly = !parser.isSet(QStringLiteral("allow-writes"));
     options.production = parser.isSet(QStringLiteral("production"));
-    Eventscope::MainWindow window(options);
-    window.resize(1280, 800);
-    window.show();
-    window.connectToServer();
+    Eventscope::MainWindow *window = windows.openWindow(options);
+    window->resize(1280, 800);
+    if (parser.isSet(QStringLiteral("screenshot"))) {
+        QObject::connect(window, &Eventscope::MainWindow::screenshotSaved, &app, [](bool ok, const QString &path) {
+            std::fprintf(ok ? stdout : stderr, ok ? "saved %s\n" : "eventscope: cannot save a screenshot to %s\n",
+                         path.toLocal8Bit().constData());
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+        window->takeScreenshotWhenReady(parser.value(QStringLiteral("screenshot")));
+    }
     return QApplication::exec();
 }

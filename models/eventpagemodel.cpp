@@ -234,8 +234,8 @@ void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows)
     Page entry;
     entry.bytes = qint64(sizeof(Page));
     for (const Row &row : rows)
-        entry.bytes += qint64(sizeof(Row)) + row.event.payload.size() + row.event.id.size() + row.summary.preview.size() * 2
-                       + row.summary.type.size() * 2;
+        entry.bytes += qint64(sizeof(Row)) + row.event.payload.size() + row.event.id.size()
+                       + row.summary.preview.size() * 2 + row.summary.type.size() * 2;
     entry.lastUse = ++m_useClock;
     entry.rows = std::move(rows);
     m_cachedBytes += entry.bytes;

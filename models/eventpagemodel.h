@@ -22,13 +22,13 @@ public:
     enum Column { VersionColumn, IdColumn, TypeColumn, SizeColumn, TimestampColumn, PreviewColumn, ColumnCount };
     enum Role {
         VersionRole = Qt::UserRole + 1, // qint64
-        IdRole, // QByteArray; empty until the page is loaded
-        LoadedRole, // bool: the row's page is here
-        MissingRole, // bool: the id is not in the events hash
-        PayloadLoadedRole, // bool: the payload is in memory (large ones are fetched on selection)
-        PayloadRole, // QByteArray
-        SizeRole, // qint64
-        EncodingRole, // int (PayloadEncoding)
+        IdRole,                         // QByteArray; empty until the page is loaded
+        LoadedRole,                     // bool: the row's page is here
+        MissingRole,                    // bool: the id is not in the events hash
+        PayloadLoadedRole,              // bool: the payload is in memory (large ones are fetched on selection)
+        PayloadRole,                    // QByteArray
+        SizeRole,                       // qint64
+        EncodingRole,                   // int (PayloadEncoding)
     };
 
     explicit EventPageModel(EventPageLoader *loader, QObject *parent = nullptr);

@@ -14,8 +14,8 @@ namespace Eventscope {
 namespace {
 
 constexpr int ApplyIntervalMs = 100;
-// Ingesting a tick's batches stops after this long; merging the rows in and the views' relayout come on top, and
-// whatever is left waits for the next tick.
+// Ingesting a tick's batches stops after this long and leaves the rest for the next tick; merging the new rows into
+// sorted ones takes a pass of the event loop of its own.
 constexpr qint64 IngestBudgetNs = 8'000'000;
 // Streams ingested between two looks at the clock.
 constexpr qsizetype IngestSlice = 256;
@@ -138,8 +138,10 @@ std::array<quint64, 3> naturalKey(QByteArrayView name)
 
 bool StreamListModel::RowLess::operator()(const Row &a, const Row &b) const
 {
-    if (a.key != b.key)
-        return a.key < b.key;
+    for (size_t i = 0; i < a.key.size(); ++i) {
+        if (a.key[i] != b.key[i])
+            return a.key[i] < b.key[i];
+    }
     return m_model.entryLess(a.entry, b.entry);
 }
 
@@ -254,8 +256,8 @@ void StreamListModel::RowBlocks::insert(int position, const Row &row)
         append(&row, &row + 1);
         return;
     }
-    auto [block, offset] = position == size() ? std::pair(m_blocks.size() - 1, m_blocks.back().size())
-                                              : locate(position);
+    auto [block, offset]
+        = position == size() ? std::pair(m_blocks.size() - 1, m_blocks.back().size()) : locate(position);
     if (m_blocks[block].size() >= MaxBlock) {
         std::vector<Row> &full = m_blocks[block];
         const size_t half = full.size() / 2;
@@ -321,6 +323,9 @@ StreamListModel::StreamListModel(const QByteArray &streamPrefix, QObject *parent
     m_applyTimer.setSingleShot(true);
     m_applyTimer.setInterval(ApplyIntervalMs);
     connect(&m_applyTimer, &QTimer::timeout, this, &StreamListModel::applyPending);
+    m_placeTimer.setSingleShot(true);
+    m_placeTimer.setInterval(0);
+    connect(&m_placeTimer, &QTimer::timeout, this, &StreamListModel::placeNewRows);
 }
 
 StreamListModel::~StreamListModel() = default;
@@ -404,10 +409,7 @@ void StreamListModel::sort(int column, Qt::SortOrder order)
     const PersistentEntries persistent = persistentEntries();
     m_sortColumn = column;
     m_sortOrder = order;
-    std::vector<Row> rows = m_rows.take();
-    for (Row &row : rows)
-        row = makeRow(row.entry);
-    rebuildRows(std::move(rows));
+    setRows(rowsOfAllEntries());
     restorePersistent(persistent);
     Q_EMIT layoutChanged({}, VerticalSortHint);
 }
@@ -436,14 +438,15 @@ void StreamListModel::updateVersion(const QByteArray &name, qint64 version)
     Q_ASSERT(QThread::currentThread() == thread());
     if (name.isEmpty())
         return;
-    const size_t hash = hashOf(name);
+    const quint32 hash = hashOf(name);
     const quint32 known = find(name, hash);
     if (known != NoEntry) {
         if (version > m_entries[known].version)
             raiseVersion(known, version);
         return;
     }
-    insertRow(addEntry(name, hash, version));
+    addEntry(name, hash, version);
+    placeNewRows();
     Q_EMIT streamCountChanged(streamCount());
 }
 
@@ -452,6 +455,7 @@ void StreamListModel::clear()
     m_pending.clear();
     m_pendingDone = 0;
     m_applyTimer.stop();
+    m_placeTimer.stop();
     const bool hadStreams = streamCount() > 0;
     if (m_rows.size() > 0) {
         beginRemoveRows({}, 1, m_rows.size());
@@ -475,19 +479,14 @@ void StreamListModel::setTextFilter(const QString &text)
     m_filter = text;
     m_filterIsAscii = std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x80; });
     m_asciiFilter = m_filterIsAscii ? text.toLatin1().toLower() : QByteArray();
-    std::vector<Row> rows;
     if (narrowing) {
-        rows = m_rows.take();
+        // Streams not placed yet get the new filter when they are.
+        std::vector<Row> rows = m_rows.take();
         std::erase_if(rows, [this](const Row &row) { return !matchesFilter(nameOf(row.entry)); });
+        setRows(std::move(rows));
     } else {
-        m_rows.clear();
-        rows.reserve(m_entries.size());
-        for (quint32 entry = 0; entry < m_entries.size(); ++entry) {
-            if (matchesFilter(nameOf(entry)))
-                rows.push_back(makeRow(entry));
-        }
+        setRows(rowsOfAllEntries());
     }
-    rebuildRows(std::move(rows));
     restorePersistent(persistent);
     Q_EMIT layoutChanged({}, VerticalSortHint);
 }
@@ -516,8 +515,8 @@ void StreamListModel::applyPending()
 {
     QElapsedTimer clock;
     clock.start();
-    const quint32 firstNew = m_entries.size();
-    // Higher versions for streams already shown; applied once the new rows are in.
+    const quint32 countBefore = m_entries.size();
+    // Higher versions for streams that have their row; applied once the batches are in.
     std::vector<std::pair<quint32, qint64>> raised;
     while (!m_pending.isEmpty() && clock.nsecsElapsed() < IngestBudgetNs) {
         const QList<StreamInfo> &batch = m_pending.constFirst();
@@ -529,11 +528,11 @@ void StreamListModel::applyPending()
                 name = QByteArrayView(info.key).sliced(m_streamPrefix.size());
             if (name.isEmpty())
                 continue;
-            const size_t hash = hashOf(name);
+            const quint32 hash = hashOf(name);
             const quint32 known = find(name, hash);
             if (known == NoEntry)
                 addEntry(name, hash, info.version);
-            else if (info.version > m_entries[known].version && known >= firstNew)
+            else if (info.version > m_entries[known].version && known >= m_placed)
                 m_entries[known].version = info.version; // no row yet, so nothing to move
             else if (info.version > m_entries[known].version)
                 raised.emplace_back(known, info.version);
@@ -543,57 +542,74 @@ void StreamListModel::applyPending()
             m_pendingDone = 0;
         }
     }
-
-    std::vector<Row> added;
-    for (quint32 entry = firstNew; entry < m_entries.size(); ++entry) {
-        if (matchesFilter(nameOf(entry)))
-            added.push_back(makeRow(entry));
-    }
-    if (!added.empty()) {
-        const RowLess less(*this);
-        if (m_sortColumn >= 0)
-            std::sort(added.begin(), added.end(), less);
-        if (m_rows.size() == 0 || less(m_rows.at(m_rows.size() - 1), added.front())) {
-            const int first = rowCount();
-            beginInsertRows({}, first, first + int(added.size()) - 1);
-            m_rows.append(added.data(), added.data() + added.size());
-            endInsertRows();
-        } else {
-            Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
-            const PersistentEntries persistent = persistentEntries();
-            m_rows.merge(added, less);
-            restorePersistent(persistent);
-            Q_EMIT layoutChanged({}, VerticalSortHint);
-        }
-    }
     for (const auto &[entry, version] : raised) {
         if (version > m_entries[entry].version)
             raiseVersion(entry, version);
     }
-    if (m_entries.size() != firstNew)
+    if (m_entries.size() != countBefore) {
+        // Appending is cheap. Merging into sorted rows waits for the next pass of the event loop, so that ingesting
+        // and merging are two short stalls rather than one long one.
+        if (m_sortColumn < 0)
+            placeNewRows();
+        else
+            m_placeTimer.start();
         Q_EMIT streamCountChanged(streamCount());
+    }
     if (!m_pending.isEmpty())
         m_applyTimer.start();
 }
 
-size_t StreamListModel::hashOf(QByteArrayView name) const
+void StreamListModel::placeNewRows()
 {
-    return qHash(name, QHashSeed::globalSeed());
+    std::vector<Row> added;
+    for (quint32 entry = m_placed; entry < m_entries.size(); ++entry) {
+        if (matchesFilter(nameOf(entry)))
+            added.push_back(makeRow(entry));
+    }
+    m_placed = m_entries.size();
+    if (added.empty())
+        return;
+    const RowLess less(*this);
+    if (m_sortColumn >= 0)
+        std::sort(added.begin(), added.end(), less);
+    if (m_rows.size() == 0 || less(m_rows.at(m_rows.size() - 1), added.front())) {
+        const int first = rowCount();
+        beginInsertRows({}, first, first + int(added.size()) - 1);
+        m_rows.append(added.data(), added.data() + added.size());
+        endInsertRows();
+    } else if (added.size() == 1) {
+        // A live update's new stream: an insertion costs a view far less than a layout change.
+        const int position = m_rows.lowerBound(added.front(), less);
+        beginInsertRows({}, position + 1, position + 1);
+        m_rows.insert(position, added.front());
+        endInsertRows();
+    } else {
+        Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
+        const PersistentEntries persistent = persistentEntries();
+        m_rows.merge(added, less);
+        restorePersistent(persistent);
+        Q_EMIT layoutChanged({}, VerticalSortHint);
+    }
 }
 
-quint32 StreamListModel::bucketOf(size_t hash) const
+quint32 StreamListModel::hashOf(QByteArrayView name) const
+{
+    return quint32(qHash(name, QHashSeed::globalSeed()));
+}
+
+quint32 StreamListModel::bucketOf(quint32 hash) const
 {
     // Linear hashing: buckets below the split point have been split already and use one more bit.
-    auto bucket = quint32(hash & (m_levelSize - 1));
+    quint32 bucket = hash & (m_levelSize - 1);
     if (bucket < m_split)
-        bucket = quint32(hash & (2 * size_t(m_levelSize) - 1));
+        bucket = hash & (2 * m_levelSize - 1);
     return bucket;
 }
 
-quint32 StreamListModel::find(QByteArrayView name, size_t hash) const
+quint32 StreamListModel::find(QByteArrayView name, quint32 hash) const
 {
     for (quint32 entry = m_buckets[bucketOf(hash)]; entry != NoEntry; entry = m_entries[entry].next) {
-        if (nameOf(entry) == name)
+        if (m_entries[entry].hash == hash && nameOf(entry) == name)
             return entry;
     }
     return NoEntry;
@@ -619,11 +635,11 @@ const char *StreamListModel::storeName(QByteArrayView name)
     return stored;
 }
 
-quint32 StreamListModel::addEntry(QByteArrayView name, size_t hash, qint64 version)
+quint32 StreamListModel::addEntry(QByteArrayView name, quint32 hash, qint64 version)
 {
     const quint32 entry = m_entries.size();
     quint32 &head = m_buckets[bucketOf(hash)];
-    m_entries.push_back(Entry{storeName(name), version, quint32(name.size()), head});
+    m_entries.push_back(Entry{storeName(name), version, quint32(name.size()), hash, head});
     head = entry;
     if (m_entries.size() > m_buckets.size())
         splitBucket();
@@ -634,13 +650,13 @@ void StreamListModel::splitBucket()
 {
     const quint32 from = m_split;
     m_buckets.push_back(NoEntry); // becomes bucket from + m_levelSize
-    const size_t mask = 2 * size_t(m_levelSize) - 1;
+    const quint32 mask = 2 * m_levelSize - 1;
     quint32 entry = m_buckets[from];
     m_buckets[from] = NoEntry;
     while (entry != NoEntry) {
         Entry &moving = m_entries[entry];
         const quint32 next = moving.next;
-        quint32 &head = m_buckets[quint32(hashOf(nameOf(entry)) & mask)];
+        quint32 &head = m_buckets[moving.hash & mask];
         moving.next = head;
         head = entry;
         entry = next;
@@ -654,6 +670,7 @@ void StreamListModel::splitBucket()
 void StreamListModel::resetStorage()
 {
     m_rows.clear();
+    m_placed = 0;
     m_entries.clear();
     m_names.clear();
     m_nameSpace = nullptr;
@@ -701,18 +718,13 @@ StreamListModel::Row StreamListModel::makeRow(quint32 entry) const
 
 bool StreamListModel::entryLess(quint32 a, quint32 b) const
 {
-    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    // Only asked when the keys tie, and the first key word holds the whole version: a tie by version is settled.
     if (m_sortColumn == NameColumn) {
         const int order = naturalCompare(nameOf(a), nameOf(b));
-        return descending ? order > 0 : order < 0;
+        return m_sortOrder == Qt::DescendingOrder ? order > 0 : order < 0;
     }
-    if (m_sortColumn == VersionColumn) {
-        const qint64 versionA = m_entries[a].version;
-        const qint64 versionB = m_entries[b].version;
-        if (versionA != versionB)
-            return descending ? versionA > versionB : versionA < versionB;
+    if (m_sortColumn == VersionColumn)
         return naturalCompare(nameOf(a), nameOf(b)) < 0;
-    }
     return a < b;
 }
 
@@ -747,18 +759,21 @@ void StreamListModel::raiseVersion(quint32 entry, qint64 version)
     Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, VersionRole});
 }
 
-void StreamListModel::insertRow(quint32 entry)
+std::vector<StreamListModel::Row> StreamListModel::rowsOfAllEntries()
 {
-    if (!matchesFilter(nameOf(entry)))
-        return;
-    const Row row = makeRow(entry);
-    const int position = m_rows.lowerBound(row, RowLess(*this));
-    beginInsertRows({}, position + 1, position + 1);
-    m_rows.insert(position, row);
-    endInsertRows();
+    // In entry order, which reads entries and names sequentially, whatever order the rows are in.
+    m_rows.clear();
+    std::vector<Row> rows;
+    rows.reserve(m_entries.size());
+    for (quint32 entry = 0; entry < m_entries.size(); ++entry) {
+        if (matchesFilter(nameOf(entry)))
+            rows.push_back(makeRow(entry));
+    }
+    m_placed = m_entries.size();
+    return rows;
 }
 
-void StreamListModel::rebuildRows(std::vector<Row> rows)
+void StreamListModel::setRows(std::vector<Row> rows)
 {
     const RowLess less(*this);
     if (!std::is_sorted(rows.begin(), rows.end(), less))

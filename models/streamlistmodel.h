@@ -9,15 +9,18 @@
 
 #include <array>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace Eventscope {
 
 // The streams pane: `$all` on row 0, then the loaded streams, filtered and sorted. Sized for a million streams:
 // names are packed into an arena, each stream is one fixed-size entry, rows are kept in blocks with their sort key
-// inline, so nothing is allocated per stream, a comparison rarely leaves the row array, and no change moves more
-// than a few blocks. Scanner batches are only queued; a timer applies them at most ten times a second within a time
-// budget, so a scan never stalls the GUI thread, whatever its rate.
+// inline, so nothing is allocated per stream, a comparison rarely leaves the row array, and growing never copies
+// what is there. Scanner batches are only queued; a timer takes them in at most ten times a second within a time
+// budget, and when sorted merges their rows on the next pass of the event loop, so a scan, whatever its rate,
+// stalls the GUI thread for a few milliseconds at a time. Sorting, and a filter that widens, re-sort every row at
+// once on the GUI thread.
 class StreamListModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -49,9 +52,11 @@ public:
     void setStoreRevision(qint64 revision);
     qint64 storeRevision() const { return m_storeRevision; }
 
-    // Queues a batch; it shows up on the next apply tick. Repeated names are merged, keeping the higher version.
+    // Queues a batch; streamCount() takes it in on the next tick, the rows show then or, when sorted, one event-loop
+    // pass later. Repeated names are merged, keeping the higher version.
     void addStreams(const QList<Eventscope::StreamInfo> &batch);
-    // Applies at once. Versions only grow, so a lower figure than the one known is ignored.
+    // Applies at once; an unknown stream is added. Versions only grow, so a lower figure than the one known is
+    // ignored.
     void updateVersion(const QByteArray &name, qint64 version);
     // Drops every stream and everything queued; keeps $all, the filter and the sort order.
     void clear();
@@ -78,6 +83,7 @@ private:
         const char *name;
         qint64 version;
         quint32 length;
+        quint32 hash; // kept so that lookups and bucket splits rarely read a name
         quint32 next; // the next entry in the same hash bucket
     };
 
@@ -102,7 +108,7 @@ private:
         const StreamListModel &m_model;
     };
 
-    // Append-only storage in fixed chunks: growing never copies, and never touches memory again, that is in use.
+    // Append-only storage in fixed chunks: growing allocates a chunk and never copies what is stored.
     template<typename T>
     class ChunkedArray
     {
@@ -130,7 +136,7 @@ private:
         quint32 m_size = 0;
     };
 
-    // Rows in blocks of at most MaxBlock, with the first row of each block, so that inserting into a sorted
+    // Rows in blocks of at most MaxBlock, with the row number each block starts at, so that inserting into a sorted
     // million-row list shifts one block, and growing never reallocates the whole list.
     class RowBlocks
     {
@@ -164,12 +170,13 @@ private:
     using PersistentEntries = std::pair<QModelIndexList, std::vector<quint32>>;
 
     void applyPending();
-    quint32 find(QByteArrayView name, size_t hash) const;
-    quint32 addEntry(QByteArrayView name, size_t hash, qint64 version);
+    void placeNewRows();
+    quint32 find(QByteArrayView name, quint32 hash) const;
+    quint32 addEntry(QByteArrayView name, quint32 hash, qint64 version);
     const char *storeName(QByteArrayView name);
     void splitBucket();
-    size_t hashOf(QByteArrayView name) const;
-    quint32 bucketOf(size_t hash) const;
+    quint32 hashOf(QByteArrayView name) const;
+    quint32 bucketOf(quint32 hash) const;
     void resetStorage();
     QByteArrayView nameOf(quint32 entry) const;
     bool matchesFilter(QByteArrayView name) const;
@@ -177,8 +184,8 @@ private:
     bool entryLess(quint32 a, quint32 b) const;
     int findRow(quint32 entry) const;
     void raiseVersion(quint32 entry, qint64 version);
-    void insertRow(quint32 entry);
-    void rebuildRows(std::vector<Row> rows);
+    std::vector<Row> rowsOfAllEntries();
+    void setRows(std::vector<Row> rows);
     PersistentEntries persistentEntries() const;
     void restorePersistent(const PersistentEntries &persistent);
 
@@ -199,11 +206,13 @@ private:
     ChunkedArray<quint32> m_buckets;
     quint32 m_levelSize = 0;
     quint32 m_split = 0;
-    RowBlocks m_rows; // model row r > 0 is m_rows.at(r - 1)
+    RowBlocks m_rows;     // model row r > 0 is m_rows.at(r - 1)
+    quint32 m_placed = 0; // entries before this one have their row, if the filter lets them
 
     QList<QList<StreamInfo>> m_pending;
     qsizetype m_pendingDone = 0; // of m_pending.first()
     QTimer m_applyTimer;
+    QTimer m_placeTimer;
 };
 
 } // namespace Eventscope

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a private demo Redis with an event store in both layouts and a live writer, and Eventscope on it.
-#   scripts/demo.sh              start redis-server on a free port in a temp dir, seed, write live, run the CLI tour
-#   scripts/demo.sh --keep       ... and keep Redis and the writer running until Ctrl-C
+#   scripts/demo.sh              start redis-server on a free port in a temp dir, seed, write live, open the window
+#                                (without a display: a CLI tour and a screenshot of the window, drawn offscreen)
+#   scripts/demo.sh --keep       without a display, keep Redis and the writers running until Ctrl-C
 #   scripts/demo.sh --url URL    use an existing Redis instead (nothing is started, seeded or written)
 # Installs what is missing with apt-get (sudo only for that), builds once, and cleans up its Redis on exit.
 set -euo pipefail
@@ -23,7 +24,7 @@ source scripts/deps.sh
 eventscope_install "${eventscope_packages_build[@]}" "${eventscope_packages_run[@]}"
 
 build="$root/build/release"
-if [ ! -x "$build/app/eventscope-cli" ] || [ -n "$(find core app CMakeLists.txt -newer "$build/app/eventscope-cli" -print -quit)" ]; then
+if [ ! -x "$build/app/eventscope" ] || [ -n "$(find core models ui app CMakeLists.txt -newer "$build/app/eventscope" -print -quit)" ]; then
     echo "== building (release)"
     cmake --preset release >/dev/null
     cmake --build --preset release -j"$(nproc)" >/dev/null
@@ -70,6 +71,13 @@ else
     zurl=""
 fi
 
+gui="$build/app/eventscope"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "== opening Eventscope on $url (close the window to stop the demo)"
+    "$gui" "$url"
+    exit 0
+fi
+
 run() { echo; echo "\$ eventscope-cli $*"; "$cli" "$@"; }
 run --url "$url" ping
 echo; echo "\$ eventscope-cli --url $url streams | head"; "$cli" --url "$url" streams | head || true
@@ -80,6 +88,11 @@ if [ -n "$zurl" ]; then
     "$cli" --url "$zurl" --layout zilverline streams | head -5 || true
     run --url "$zurl" --layout zilverline --format json events customer-1 --count 1
 fi
+
+shot=${TMPDIR:-/tmp}/eventscope-demo.png
+echo
+echo "== no display here: the window drawn offscreen, with its first stream open"
+QT_QPA_PLATFORM=offscreen "$gui" "$url" --screenshot "$shot" 2>/dev/null && echo "   (open $shot; on a desktop this command opens the window itself)"
 
 if [ "$keep" = 1 ] && [ -n "$tmp" ]; then
     echo

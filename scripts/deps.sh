@@ -2,7 +2,7 @@
 # Uses sudo when not run as root (sudo only for apt-get).
 
 eventscope_packages_build=(build-essential cmake ninja-build pkg-config git qt6-base-dev qt6-base-dev-tools
-    libhiredis-dev libssl-dev)
+    qtkeychain-qt6-dev qt6-svg-dev libhiredis-dev libssl-dev)
 eventscope_packages_run=(redis-server redis-tools openssl)
 eventscope_packages_test=(clang libclang-rt-14-dev)
 

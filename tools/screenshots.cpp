@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QPalette>
 #include <QTableView>
 #include <QTimer>
 
@@ -52,7 +53,8 @@ bool writeSpecialCases(const ConnectionOptions &base)
         ++done;
     };
     // A 3 MiB JSON document: an order with many lines.
-    QByteArray big = R"({"type":"OrderPlaced","orderId":"o-7781","customer":"customer-7","timestamp":"2026-11-26T09:30:00Z","lines":[)";
+    QByteArray big
+        = R"({"type":"OrderPlaced","orderId":"o-7781","customer":"customer-7","timestamp":"2026-11-26T09:30:00Z","lines":[)";
     for (int i = 0; big.size() < 3 * 1024 * 1024; ++i) {
         if (i)
             big += ',';
@@ -61,8 +63,8 @@ bool writeSpecialCases(const ConnectionOptions &base)
                + (i % 5 ? "false" : "true") + '}';
     }
     big += "]}";
-    committer.append("order-7781", ExpectedVersion{}, {R"({"type":"CartOpened","timestamp":"2026-11-26T09:00:00Z"})", big},
-                     count);
+    committer.append("order-7781", ExpectedVersion{},
+                     {R"({"type":"CartOpened","timestamp":"2026-11-26T09:00:00Z"})", big}, count);
     QByteArray binary;
     for (int i = 0; i < 700; ++i)
         binary += char((i * 37 + 11) % 256);
@@ -78,7 +80,8 @@ bool writeSpecialCases(const ConnectionOptions &base)
 bool shoot(MainWindow &window, const QString &path)
 {
     // Let pending pages and formatting land before the picture.
-    waitUntil([&] { return !window.payloadView()->isFormatting(); }, 10000);
+    if (!waitUntil([&] { return !window.payloadView()->isFormatting(); }, 30000))
+        std::fprintf(stderr, "screenshots: still formatting after 30 s\n");
     QEventLoop loop;
     QTimer::singleShot(200, &loop, &QEventLoop::quit);
     loop.exec();
@@ -90,7 +93,8 @@ bool shoot(MainWindow &window, const QString &path)
 bool selectEvent(MainWindow &window, const QByteArray &stream, qint64 version)
 {
     window.selectStream(stream);
-    if (!waitUntil([&] { return window.eventModel()->stream() == stream && window.eventModel()->rowCount() >= version; }))
+    if (!waitUntil(
+            [&] { return window.eventModel()->stream() == stream && window.eventModel()->rowCount() >= version; }))
         return false;
     EventPageModel *model = window.eventModel();
     const int row = model->rowForVersion(version);
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const QDir out(parser.value(QStringLiteral("out")).isEmpty() ? QStringLiteral("docs/screenshots")
-                                                                   : parser.value(QStringLiteral("out")));
+                                                                 : parser.value(QStringLiteral("out")));
     QDir().mkpath(out.path());
     if (!writeSpecialCases(*connection)) {
         std::fprintf(stderr, "screenshots: cannot prepare the demo data\n");
@@ -138,6 +142,24 @@ int main(int argc, char **argv)
             ok &= selectEvent(window, "customer-7", 4) && shoot(window, out.filePath(QStringLiteral("production.png")));
             continue;
         }
+        // A dark desktop palette: everything must follow it.
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(45, 45, 48));
+        dark.setColor(QPalette::WindowText, QColor(220, 220, 220));
+        dark.setColor(QPalette::Base, QColor(30, 30, 30));
+        dark.setColor(QPalette::AlternateBase, QColor(40, 40, 43));
+        dark.setColor(QPalette::Text, QColor(220, 220, 220));
+        dark.setColor(QPalette::Button, QColor(55, 55, 58));
+        dark.setColor(QPalette::ButtonText, QColor(220, 220, 220));
+        dark.setColor(QPalette::Highlight, QColor(38, 79, 120));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::ToolTipBase, QColor(55, 55, 58));
+        dark.setColor(QPalette::ToolTipText, QColor(220, 220, 220));
+        dark.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
+        QApplication::setPalette(dark);
+        ok &= selectEvent(window, "customer-3", 2) && shoot(window, out.filePath(QStringLiteral("dark.png")));
+        QApplication::setPalette(light);
         ok &= selectEvent(window, "customer-1", 3) && shoot(window, out.filePath(QStringLiteral("normal.png")));
         ok &= selectEvent(window, "order-7781", 2) && shoot(window, out.filePath(QStringLiteral("big-json.png")));
         ok &= selectEvent(window, "legacy-import", 2) && shoot(window, out.filePath(QStringLiteral("binary.png")));

@@ -1,2 +1,3 @@
 # Streams, events, the main window.
 target_sources(eventscope_ui PRIVATE mainwindow.cpp mainwindow.h)
+target_sources(eventscope_ui PRIVATE windowmanager.cpp windowmanager.h)

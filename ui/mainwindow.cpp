@@ -2,6 +2,7 @@
 
 #include "eventpageloader.h"
 #include "eventpagemodel.h"
+#include "exportdialog.h"
 #include "payload.h"
 #include "payloadview.h"
 #include "streamlistmodel.h"
@@ -16,6 +17,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +29,11 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+static void initUiResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
 
 namespace Eventscope {
 
@@ -61,6 +68,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent)
     , m_options(std::move(options))
 {
+    initUiResources();
     m_connection = new RedisConnection(m_options.connection, this);
     m_scanner = new StreamScanner(m_connection, m_options.layout, this);
     m_loader = new EventPageLoader(m_connection, m_options.layout, this);
@@ -71,9 +79,8 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 
     connect(m_connection, &RedisConnection::ready, this, &MainWindow::onReady);
     connect(m_connection, &RedisConnection::stateChanged, this, &MainWindow::onStateChanged);
-    connect(m_connection, &RedisConnection::errorOccurred, this, [this](RedisConnection::Error, const QString &) {
-        updateStatus();
-    });
+    connect(m_connection, &RedisConnection::errorOccurred, this,
+            [this](RedisConnection::Error, const QString &) { updateStatus(); });
     connect(m_connection, &RedisConnection::reconnectScheduled, this, [this](int delayMs, int) {
         m_reconnectAt = QDateTime::currentMSecsSinceEpoch() + delayMs;
         m_countdown->start();
@@ -92,6 +99,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_events, &EventPageModel::loadFailed, this,
             [this](const QString &message) { m_eventsStatus->setText(tr("Cannot read the events: %1").arg(message)); });
 
+    setWindowIcon(QIcon(QStringLiteral(":/eventscope/icons/eventscope.svg")));
     updateTitle();
     updateStatus();
     syncStreamSelection();
@@ -113,6 +121,8 @@ void MainWindow::buildUi()
     m_scanStatus = new QLabel;
     m_stopScan = new QToolButton;
     m_stopScan->setText(tr("Stop"));
+    m_stopScan->setIcon(QIcon(QStringLiteral(":/eventscope/icons/stop.svg")));
+    m_stopScan->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_stopScan->setToolTip(tr("Stop listing streams"));
     scanRow->addWidget(m_scanStatus, 1);
     scanRow->addWidget(m_stopScan);
@@ -215,14 +225,14 @@ void MainWindow::buildUi()
 
     connect(m_streamView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onStreamSelected);
-    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onEventSelected);
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onEventSelected);
     // A large payload arrives after the row was selected: show it when its page lands.
-    connect(m_events, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-        const QModelIndex current = m_eventView->currentIndex();
-        if (current.isValid() && current.row() >= topLeft.row() && current.row() <= bottomRight.row())
-            onEventSelected();
-    });
+    connect(m_events, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                const QModelIndex current = m_eventView->currentIndex();
+                if (current.isValid() && current.row() >= topLeft.row() && current.row() <= bottomRight.row())
+                    onEventSelected();
+            });
     connect(m_goTo, &QLineEdit::returnPressed, this, [this] {
         bool ok = false;
         const qint64 version = m_goTo->text().trimmed().toLongLong(&ok);
@@ -255,6 +265,14 @@ void MainWindow::buildUi()
 void MainWindow::buildActions()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
+    auto *newConnection = file->addAction(QIcon(QStringLiteral(":/eventscope/icons/connect.svg")),
+                                          tr("&New connection…"), this, &MainWindow::newConnectionRequested);
+    newConnection->setShortcut(QKeySequence::New);
+    m_exportAction = file->addAction(QIcon(QStringLiteral(":/eventscope/icons/export.svg")), tr("&Export stream…"),
+                                     this, &MainWindow::exportStream);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportAction->setEnabled(false);
+    file->addSeparator();
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -269,7 +287,8 @@ void MainWindow::buildActions()
         m_goTo->selectAll();
     });
     goTo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
-    auto *refreshAction = view->addAction(tr("&Refresh"), this, &MainWindow::refresh);
+    auto *refreshAction = view->addAction(QIcon(QStringLiteral(":/eventscope/icons/refresh.svg")), tr("&Refresh"), this,
+                                          &MainWindow::refresh);
     refreshAction->setShortcut(QKeySequence::Refresh);
     auto *next = view->addAction(tr("&Next event"), this, [this] {
         const int row = m_eventView->currentIndex().row() + 1;
@@ -287,8 +306,8 @@ void MainWindow::buildActions()
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *copyPayload = edit->addAction(tr("Copy &payload"), this, [this] {
         const QModelIndex current = m_eventView->currentIndex();
-        const QByteArray payload = m_fullPayload.isEmpty() ? current.data(EventPageModel::PayloadRole).toByteArray()
-                                                           : m_fullPayload;
+        const QByteArray payload
+            = m_fullPayload.isEmpty() ? current.data(EventPageModel::PayloadRole).toByteArray() : m_fullPayload;
         QApplication::clipboard()->setText(QString::fromUtf8(payload));
     });
     copyPayload->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
@@ -315,8 +334,9 @@ void MainWindow::onReady()
         if (reply.isInteger())
             m_streams->setStoreRevision(reply.integer);
         else if (reply.isError())
-            m_scanStatus->setText(tr("The events key %1 cannot be read: %2")
-                                      .arg(QString::fromUtf8(m_options.layout.eventsKey), QString::fromUtf8(reply.text)));
+            m_scanStatus->setText(
+                tr("The events key %1 cannot be read: %2")
+                    .arg(QString::fromUtf8(m_options.layout.eventsKey), QString::fromUtf8(reply.text)));
     });
     startScan();
     if (m_everReady && !m_currentStream.isEmpty())
@@ -398,39 +418,40 @@ void MainWindow::syncStreamSelection()
 void MainWindow::openStream(const QByteArray &name)
 {
     const quint64 generation = ++m_selectionGeneration;
+    if (name != m_currentStream)
+        m_payloadView->clear();
     m_currentStream = name;
     m_eventsStatus->setText(tr("Opening %1…").arg(QString::fromUtf8(name)));
     const bool all = name == AllStreamName;
     const QByteArray key = all ? m_options.layout.eventsKey : m_options.layout.streamKey(name);
     auto type = std::make_shared<QByteArray>();
     m_connection->send({"TYPE", key}, this, [type](const RedisReply &reply) { *type = reply.text; });
-    m_connection->send({all ? QByteArray("HLEN") : QByteArray("LLEN"), key}, this,
-                       [this, name, generation, type, all](const RedisReply &reply) {
-                           if (generation != m_selectionGeneration)
-                               return;
-                           const QByteArray expected = all ? "hash" : "list";
-                           const bool wrongType = !type->isEmpty() && *type != expected && *type != "none";
-                           if (reply.isBad() || wrongType) {
-                               m_events->setStream({}, 0);
-                               m_eventsStatus->setText(
-                                   wrongType ? tr("%1 is a %2, not a %3")
-                                                   .arg(QString::fromUtf8(name), QString::fromUtf8(*type),
-                                                        all ? tr("hash") : tr("stream (a list)"))
-                                             : tr("Cannot open %1: %2")
-                                                   .arg(QString::fromUtf8(name), QString::fromUtf8(reply.text)));
-                               return;
-                           }
-                           const qint64 length = reply.integer;
-                           if (m_events->stream() == name && m_events->length() <= length && m_events->length() > 0)
-                               m_events->setLength(length);
-                           else
-                               m_events->setStream(name, length);
-                           m_eventsStatus->setText(
-                               length == 0 ? tr("%1 has no events").arg(QString::fromUtf8(name))
-                                           : tr("%1 · %2 commits").arg(QString::fromUtf8(name)).arg(length));
-                           m_payloadView->clear();
-                           Q_EMIT streamOpened(name, length);
-                       });
+    m_connection->send(
+        {all ? QByteArray("HLEN") : QByteArray("LLEN"), key}, this,
+        [this, name, generation, type, all](const RedisReply &reply) {
+            if (generation != m_selectionGeneration)
+                return;
+            const QByteArray expected = all ? "hash" : "list";
+            const bool wrongType = !type->isEmpty() && *type != expected && *type != "none";
+            if (reply.isBad() || wrongType) {
+                m_events->setStream({}, 0);
+                m_eventsStatus->setText(
+                    wrongType ? tr("%1 is a %2, not a %3")
+                                    .arg(QString::fromUtf8(name), QString::fromUtf8(*type),
+                                         all ? tr("hash") : tr("stream (a list)"))
+                              : tr("Cannot open %1: %2").arg(QString::fromUtf8(name), QString::fromUtf8(reply.text)));
+                return;
+            }
+            const qint64 length = reply.integer;
+            if (m_events->stream() == name && m_events->length() <= length && m_events->length() > 0)
+                m_events->setLength(length);
+            else
+                m_events->setStream(name, length);
+            m_eventsStatus->setText(length == 0 ? tr("%1 has no events").arg(QString::fromUtf8(name))
+                                                : tr("%1 · %2 commits").arg(QString::fromUtf8(name)).arg(length));
+            m_exportAction->setEnabled(length > 0);
+            Q_EMIT streamOpened(name, length);
+        });
 }
 
 bool MainWindow::goToVersion(qint64 version)
@@ -470,16 +491,17 @@ void MainWindow::onEventSelected()
     const quint64 generation = ++m_selectionGeneration;
     const qint64 size = current.data(EventPageModel::SizeRole).toLongLong();
     m_payloadView->showError(tr("Loading %1 (%2 bytes)…").arg(QString::fromUtf8(id)).arg(size));
-    m_loader->loadPayload(id, this, [this, id, generation](const QByteArray &payload, bool missing, const QString &error) {
-        if (generation != m_selectionGeneration)
-            return;
-        if (!error.isEmpty())
-            m_payloadView->showError(tr("Cannot load %1: %2").arg(QString::fromUtf8(id), error));
-        else if (missing)
-            m_payloadView->showMissing(id);
-        else
-            showPayload(id, payload, payload.size());
-    });
+    m_loader->loadPayload(id, this,
+                          [this, id, generation](const QByteArray &payload, bool missing, const QString &error) {
+                              if (generation != m_selectionGeneration)
+                                  return;
+                              if (!error.isEmpty())
+                                  m_payloadView->showError(tr("Cannot load %1: %2").arg(QString::fromUtf8(id), error));
+                              else if (missing)
+                                  m_payloadView->showMissing(id);
+                              else
+                                  showPayload(id, payload, payload.size());
+                          });
 }
 
 void MainWindow::showPayload(const QByteArray &id, const QByteArray &payload, qint64 size)
@@ -506,6 +528,66 @@ void MainWindow::refresh()
         m_events->refresh();
         openStream(m_currentStream);
     }
+}
+
+void MainWindow::exportStream()
+{
+    if (m_currentStream.isEmpty() || m_events->length() == 0)
+        return;
+    // From the selected event on, if one is selected; the dialog lets the user change the range.
+    std::optional<ExportDialog::Range> range;
+    const QModelIndex current = m_eventView->currentIndex();
+    if (current.isValid())
+        range = ExportDialog::Range{m_events->versionAt(current.row()), -1};
+    auto *dialog = new ExportDialog(m_connection, m_options.layout, m_currentStream, m_events->length(), range, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::takeScreenshotWhenReady(const QString &path)
+{
+    auto *context = new QObject(this);
+    auto finish = [this, context, path](bool ok) {
+        if (context->parent() != this)
+            return;
+        context->setParent(nullptr);
+        context->deleteLater();
+        Q_EMIT screenshotSaved(ok && grab().save(path), path);
+    };
+    QTimer::singleShot(30000, context, [finish] { finish(false); });
+    connect(m_events, &EventPageModel::pageLoaded, context, [this, context, finish] {
+        // Let the payload pane format what it got before the picture.
+        goToVersion(1);
+        auto *settle = new QTimer(context);
+        settle->setInterval(100);
+        connect(settle, &QTimer::timeout, context, [this, finish] {
+            if (!m_payloadView->isFormatting())
+                finish(true);
+        });
+        settle->start();
+    });
+    connect(this, &MainWindow::streamOpened, context, [this](const QByteArray &, qint64 length) {
+        if (length > 0)
+            m_events->prefetch(0, 0);
+    });
+    // The model applies scanned batches on its own timer: wait until it shows a stream, or the scan found none.
+    auto *waitForStreams = new QTimer(context);
+    waitForStreams->setInterval(100);
+    connect(waitForStreams, &QTimer::timeout, context, [this, waitForStreams] {
+        if (m_streams->streamCount() == 0 && (m_scanner->isRunning() || !m_everReady || m_scanner->found() > 0))
+            return;
+        waitForStreams->stop();
+        for (int row = 0; row < m_streams->rowCount(); ++row) {
+            const QModelIndex index = m_streams->index(row, 0);
+            if (!index.data(StreamListModel::IsAllRole).toBool()) {
+                selectStream(index.data(StreamListModel::StreamNameRole).toByteArray());
+                return;
+            }
+        }
+        selectStream(AllStreamName);
+    });
+    waitForStreams->start();
+    connect(m_connection, &RedisConnection::errorOccurred, context, [finish] { finish(false); });
 }
 
 void MainWindow::updateTitle()
@@ -542,8 +624,7 @@ void MainWindow::updateStatus()
     const ConnectionOptions &o = m_connection->options();
     m_endpointLabel->setText(o.displayUrl());
     const ServerInfo info = m_connection->serverInfo();
-    m_serverLabel->setText(info.version.isEmpty() ? tr("Redis")
-                                                  : tr("Redis %1 %2").arg(info.version, info.role));
+    m_serverLabel->setText(info.version.isEmpty() ? tr("Redis") : tr("Redis %1 %2").arg(info.version, info.role));
     m_layoutLabel->setText(tr("layout: %1").arg(m_options.layout.kindName()));
     QStringList badges;
     badges << (m_connection->isReadOnly() ? tr("read-only") : tr("writes allowed"));
@@ -563,8 +644,8 @@ void MainWindow::updateStatus()
         break;
     case RedisConnection::State::Reconnecting: {
         const qint64 left = qMax<qint64>(0, m_reconnectAt - QDateTime::currentMSecsSinceEpoch());
-        m_stateLabel->setText(tr("reconnecting in %1 s — %2")
-                                  .arg(QString::number((left + 999) / 1000), m_connection->lastErrorString()));
+        m_stateLabel->setText(
+            tr("reconnecting in %1 s — %2").arg(QString::number((left + 999) / 1000), m_connection->lastErrorString()));
         break;
     }
     case RedisConnection::State::Failed:

@@ -6,6 +6,7 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QLineEdit;
 class QCheckBox;
@@ -53,9 +54,14 @@ public:
 
     void selectStream(const QByteArray &name);
     bool goToVersion(qint64 version);
+    // Once streams are listed, opens the first one, shows its first event, saves a picture of the window and
+    // emits screenshotSaved (for `eventscope --screenshot` and the installed-package check).
+    void takeScreenshotWhenReady(const QString &path);
 
 Q_SIGNALS:
     void streamOpened(const QByteArray &name, qint64 length);
+    void screenshotSaved(bool ok, const QString &path);
+    void newConnectionRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -73,6 +79,7 @@ private:
     void onEventSelected();
     void showPayload(const QByteArray &id, const QByteArray &payload, qint64 size);
     void refresh();
+    void exportStream();
     void updateTitle();
     void updateStatus();
 
@@ -98,6 +105,7 @@ private:
     QLabel *m_modeLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
     QTimer *m_filterTimer = nullptr;
+    QAction *m_exportAction = nullptr;
     QTimer *m_countdown = nullptr;
 
     QByteArray m_currentStream;

@@ -105,10 +105,11 @@ QString displayText(QByteArrayView utf8, bool controlPictures, bool &cut)
     return text;
 }
 
-// Builds a document for a QPlainTextEdit on any thread and hands it to `owner`, the GUI thread. Built off the GUI
-// thread, a document of 50k lines costs the GUI thread only setDocument(), not the seconds of setPlainText() and
-// colouring.
-std::unique_ptr<QTextDocument> buildDocument(const QString &text, const QFont &font, QThread *owner,
+// Builds a document for a QPlainTextEdit on any thread. Built off the GUI thread, a document of 100k lines costs the
+// GUI thread only setDocument(), not the seconds of setPlainText() and colouring. It leaves with no thread affinity:
+// the GUI thread pulls it in when it adopts it, and a result dropped on the worker (a cancelled job) is deleted there
+// without touching an object another thread owns.
+std::unique_ptr<QTextDocument> buildDocument(const QString &text, const QFont &font,
                                              const JsonHighlighter::Formats *formats)
 {
     auto document = std::make_unique<QTextDocument>();
@@ -124,7 +125,7 @@ std::unique_ptr<QTextDocument> buildDocument(const QString &text, const QFont &f
         for (QTextBlock block = document->begin(); block.isValid(); block = block.next())
             block.layout();
     }
-    document->moveToThread(owner);
+    document->moveToThread(nullptr);
     return document;
 }
 
@@ -519,6 +520,7 @@ void PayloadView::resetViews()
     ++m_documentGeneration;
     m_pendingJobs = 0;
     m_renderedModes = 0;
+    cancelStaleJobs();
     m_showAll = false;
     m_bytes.clear();
     m_shownPart.clear();
@@ -595,6 +597,12 @@ void PayloadView::updateModeButtons()
 {
     for (Mode mode : {Mode::Pretty, Mode::Tree, Mode::Raw, Mode::Hex})
         m_modeButtons->button(int(mode))->setEnabled(isModeEnabled(mode));
+    if (m_state != State::Payload && m_modeButtons->checkedButton()) {
+        // No view is shown, so none looks chosen; an exclusive group cannot uncheck its last button.
+        m_modeButtons->setExclusive(false);
+        m_modeButtons->checkedButton()->setChecked(false);
+        m_modeButtons->setExclusive(true);
+    }
 }
 
 void PayloadView::updateBanner()
@@ -663,10 +671,10 @@ void PayloadView::ensureRendered(Mode mode)
         if (!pending(PrettyJob)) {
             startJob(
                 PrettyJob,
-                [bytes = m_document, font = m_monospace, formats = m_formats, owner = thread()](bool background) {
+                [bytes = m_document, font = m_monospace, formats = m_formats](bool background) {
                     auto rendering = std::make_shared<Rendering>();
                     const QString text = displayText(prettyJson(bytes), false, rendering->cut);
-                    rendering->document = buildDocument(text, font, owner, background ? &formats : nullptr);
+                    rendering->document = buildDocument(text, font, background ? &formats : nullptr);
                     rendering->highlighted = background;
                     return rendering;
                 },
@@ -677,11 +685,10 @@ void PayloadView::ensureRendered(Mode mode)
         if (!pending(RawJob)) {
             startJob(
                 RawJob,
-                [bytes = m_document, binary = m_documentEncoding == PayloadEncoding::Binary, font = m_monospace,
-                 owner = thread()](bool) {
+                [bytes = m_document, binary = m_documentEncoding == PayloadEncoding::Binary, font = m_monospace](bool) {
                     auto rendering = std::make_shared<Rendering>();
                     const QString text = displayText(bytes, binary, rendering->cut);
-                    rendering->document = buildDocument(text, font, owner, nullptr);
+                    rendering->document = buildDocument(text, font, nullptr);
                     return rendering;
                 },
                 m_document.size());
@@ -708,19 +715,31 @@ void PayloadView::startJob(Job job, std::function<RenderingPtr(bool)> work, qsiz
         applyJob(job, work(false));
         return;
     }
+    cancelStaleJobs();
     const quint64 generation = generationOf(job);
     m_pendingJobs |= 1u << job;
     auto *watcher = new QFutureWatcher<RenderingPtr>(this);
+    m_jobs.push_back({watcher, job, generation});
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, job, generation] {
         Q_ASSERT(QThread::currentThread() == thread());
-        const RenderingPtr rendering = watcher->result();
+        std::erase_if(m_jobs, [watcher](const BackgroundJob &running) { return running.watcher == watcher; });
         watcher->deleteLater();
-        if (generation != generationOf(job))
+        if (generation != generationOf(job) || watcher->future().resultCount() == 0)
             return; // for a payload or event no longer shown
         m_pendingJobs &= ~(1u << job);
-        applyJob(job, rendering);
+        applyJob(job, watcher->result());
     });
     watcher->setFuture(QtConcurrent::run([work = std::move(work)] { return work(true); }));
+}
+
+void PayloadView::cancelStaleJobs()
+{
+    // A job that has not started yet never will; one that is running finishes and is dropped. Without this, paging
+    // quickly through big payloads would queue a formatting job per payload behind the pool's few threads.
+    for (const BackgroundJob &running : m_jobs) {
+        if (running.generation != generationOf(running.job))
+            running.watcher->cancel();
+    }
 }
 
 void PayloadView::applyJob(Job job, const RenderingPtr &rendering)
@@ -728,9 +747,9 @@ void PayloadView::applyJob(Job job, const RenderingPtr &rendering)
     switch (job) {
     case PrettyJob: {
         QTextDocument *document = rendering->document.release();
+        replaceDocument(m_prettyEdit, document);
         if (!rendering->highlighted)
             new JsonHighlighter(document, m_formats);
-        replaceDocument(m_prettyEdit, document);
         m_renderedModes |= bit(Mode::Pretty);
         m_cutModes = rendering->cut ? m_cutModes | bit(Mode::Pretty) : m_cutModes & ~bit(Mode::Pretty);
         break;
@@ -777,6 +796,7 @@ void PayloadView::applyJob(Job job, const RenderingPtr &rendering)
 void PayloadView::replaceDocument(QPlainTextEdit *edit, QTextDocument *document)
 {
     QTextDocument *&current = edit == m_prettyEdit ? m_prettyDocument : m_rawDocument;
+    document->moveToThread(thread()); // pulls in a document without affinity, see buildDocument()
     document->setParent(this);
     edit->setDocument(document);
     delete std::exchange(current, document);

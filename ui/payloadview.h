@@ -11,7 +11,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
+template<typename T>
+class QFutureWatcher;
 class QButtonGroup;
 class QFrame;
 class QLabel;
@@ -105,6 +108,7 @@ private:
     void ensureRendered(Mode mode);
     // Runs work(false) at once when size is small, else work(true) on a worker thread.
     void startJob(Job job, std::function<RenderingPtr(bool background)> work, qsizetype size);
+    void cancelStaleJobs();
     void applyJob(Job job, const RenderingPtr &rendering);
     void updateModeButtons();
     void updatePage();
@@ -134,6 +138,13 @@ private:
     unsigned m_pendingJobs = 0;
     Mode m_mode = Mode::Pretty;
     std::array<std::optional<Mode>, 3> m_chosenMode; // by PayloadEncoding: the view the user last picked
+    struct BackgroundJob
+    {
+        QFutureWatcher<RenderingPtr> *watcher;
+        Job job;
+        quint64 generation;
+    };
+    std::vector<BackgroundJob> m_jobs;
     JsonTreePtr m_commitTree;
     JsonHighlighter::Formats m_formats;
     QFont m_monospace;

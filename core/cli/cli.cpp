@@ -3,6 +3,7 @@
 #include "committer.h"
 #include "connectionargs.h"
 #include "payload.h"
+#include "recordjson.h"
 #include "redisconnection.h"
 #include "seeder.h"
 #include "storelayout.h"
@@ -375,23 +376,7 @@ void Cli::cmdStreams()
 void Cli::writeRecord(QByteArray &out, const EventRecord &record, bool withStream)
 {
     if (json()) {
-        out += '{';
-        if (withStream) {
-            out += "\"stream\":";
-            appendJsonString(out, record.stream);
-            out += ",\"version\":" + QByteArray::number(record.version) + ',';
-        }
-        out += "\"id\":";
-        appendJsonString(out, record.id);
-        if (record.missing) {
-            out += ",\"missing\":true}\n";
-            return;
-        }
-        const PayloadEncoding encoding = classifyPayload(record.payload);
-        out += ",\"size\":" + QByteArray::number(record.payload.size()) + ",\"encoding\":\"" + encodingName(encoding)
-               + "\",\"payload\":";
-        appendPayloadJson(out, record.payload, encoding);
-        out += "}\n";
+        appendEventJson(out, record, withStream);
         return;
     }
     if (withStream)

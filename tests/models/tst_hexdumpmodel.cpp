@@ -85,13 +85,15 @@ void TestHexDumpModel::largePayload()
 {
     HexDumpModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
-    QByteArray bytes(48 << 20, '\0');
+    // 16 MiB and one more row: the last offset needs all eight digits.
+    QByteArray bytes((16 << 20) + 3, '\0');
     bytes[bytes.size() - 1] = 'E';
     model.setBytes(bytes);
-    QCOMPARE(model.rowCount(), 3 << 20);
+    QCOMPARE(model.rowCount(), (1 << 20) + 1);
     const int last = model.rowCount() - 1;
-    QCOMPARE(model.index(last, HexDumpModel::OffsetColumn).data().toString(), QStringLiteral("02fffff0"));
-    QCOMPARE(model.index(last, HexDumpModel::AsciiColumn).data().toString(), QStringLiteral("...............E"));
+    QCOMPARE(model.index(last, HexDumpModel::OffsetColumn).data().toString(), QStringLiteral("01000000"));
+    QCOMPARE(model.index(last, HexDumpModel::HexColumn).data().toString(), QStringLiteral("00 00 45"));
+    QCOMPARE(model.index(last, HexDumpModel::AsciiColumn).data().toString(), QStringLiteral("..E"));
 }
 
 void TestHexDumpModel::monospaceFont()

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void errorAndClear();
     void partialPayloadShowsBanner();
     void loadAllShowsWhatIsLoaded();
+    void textViewsStopAtTheLineLimit();
     void zilverlineListsEvents();
     void copyFromTree();
     void coloursFollowPalette();
@@ -244,6 +245,30 @@ void TestPayloadView::loadAllShowsWhatIsLoaded()
     QVERIFY(child<QWidget>(view, "banner")->isVisibleTo(&view));
 }
 
+void TestPayloadView::textViewsStopAtTheLineLimit()
+{
+    PayloadView view;
+    QByteArray text;
+    for (qsizetype line = 0; line < PayloadView::TextViewLines + 10; ++line)
+        text += "l\n";
+    view.setPayload("e6", text, text.size(), PayloadEncoding::Text);
+    auto *raw = child<QPlainTextEdit>(view, "rawText");
+    QTRY_COMPARE(currentPage(view), raw);
+    QCOMPARE(raw->document()->blockCount(), int(PayloadView::TextViewLines));
+    auto *note = child<QLabel>(view, "viewNote");
+    QVERIFY(note->isVisibleTo(&view));
+    QVERIFY(
+        note->text().contains(QLocale().toString(qlonglong(PayloadView::TextViewLines)) + QStringLiteral(" lines")));
+    // The hex view has everything.
+    view.setMode(PayloadView::Mode::Hex);
+    QVERIFY(!note->isVisibleTo(&view));
+    QCOMPARE(child<QTableView>(view, "hexTable")->model()->rowCount(), int((text.size() + 15) / 16));
+    // A payload within the limit has no note.
+    view.setPayload("e7", "a\nb", 3, PayloadEncoding::Text);
+    view.setMode(PayloadView::Mode::Raw);
+    QVERIFY(!note->isVisibleTo(&view));
+}
+
 void TestPayloadView::zilverlineListsEvents()
 {
     PayloadView view;
@@ -383,6 +408,18 @@ void TestPayloadView::staleResultIsDropped()
     QVERIFY(!view.isFormatting());
     QCOMPARE(pretty->toPlainText(), expected);
     QCOMPARE(child<QLabel>(view, "idLabel")->text(), QStringLiteral("b"));
+
+    // Paging quickly through big payloads: jobs that never started are cancelled, and only the last one shows.
+    for (int i = 0; i < 6; ++i) {
+        const QByteArray json = bigJson(QByteArray::number(i), 300 << 10);
+        view.setPayload(QByteArray::number(i), json, json.size(), PayloadEncoding::Json);
+    }
+    QTRY_COMPARE(currentPage(view), pretty);
+    QVERIFY(pretty->toPlainText().startsWith(QStringLiteral("{\n  \"name\": \"5\",")));
+    QThreadPool::globalInstance()->waitForDone();
+    for (int i = 0; i < 3; ++i)
+        QCoreApplication::processEvents();
+    QVERIFY(pretty->toPlainText().startsWith(QStringLiteral("{\n  \"name\": \"5\",")));
 }
 
 QTEST_MAIN(TestPayloadView)

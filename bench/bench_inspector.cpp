@@ -1,0 +1,1263 @@
+// The inspector window against the sizes of the big-store issue, measured through a real MainWindow (offscreen,
+// shown, 1280x800) on a private redis-server:
+// - listing 1,000,000 streams: time to the first 1,000 shown, time to all of them with their versions (compared
+//   with a plain blocking hiredis SCAN TYPE list + pipelined LLEN loop in the same run), peak RSS;
+// - the longest GUI-thread stall (gap between the ticks of a 5 ms timer) during that scan and while a 16 MiB JSON
+//   payload is shown (its first MiB, then all of it through "Load all");
+// - paging a stream of 2,000,000 commits (10,000,000 with --ten-million): the first page, a jump to the last
+//   version, random jumps (p50/p99/max), and the memory the pages hold.
+// Besides the stalls, every top-level event the GUI thread dispatches is timed and attributed (model ingest tick,
+// row placement, socket replies, worker results, painting), which says where a phase's time went.
+// Prints figures and PASS/MISS per target; exits 1 only when something could not be run.
+
+#include "connectionoptions.h"
+#include "eventpagemodel.h"
+#include "mainwindow.h"
+#include "payload.h"
+#include "payloadview.h"
+#include "storelayout.h"
+#include "streamlistmodel.h"
+#include "streamscanner.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QFrame>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+
+#include <hiredis/hiredis.h>
+
+#include <malloc.h>
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace {
+
+using namespace Eventscope;
+
+constexpr double FirstStreamsTargetMs = 200;
+constexpr double ListAllTargetRatio = 1.5;
+constexpr double ListRssTargetBytes = 300e6;
+constexpr double JumpP99TargetMs = 100;
+constexpr double StallTargetMs = 50;
+constexpr int FirstStreams = 1000;
+constexpr int HeartbeatMs = 5;
+constexpr int StreamDb = 0;
+constexpr int PagingDb = 1;
+const QByteArray LongStream = "customer-1"; // eventscope-cli seed names its streams customer-1 .. customer-N
+const QByteArray BigStream = "big-payload";
+
+// The redis-server this bench started, stopped by die() too: exit() runs no destructors of locals.
+QProcess *startedServer = nullptr;
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "bench_inspector: %s\n", message.toLocal8Bit().constData());
+    if (startedServer && startedServer->state() != QProcess::NotRunning) {
+        startedServer->kill();
+        startedServer->waitForFinished();
+    }
+    std::exit(1);
+}
+
+void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void say(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    std::vprintf(format, args);
+    va_end(args);
+    std::fflush(stdout);
+}
+
+const char *verdict(bool pass)
+{
+    return pass ? "PASS" : "MISS";
+}
+
+// A field of /proc/self/status in bytes (VmRSS, VmHWM), or -1.
+qint64 statusBytes(const char *field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray prefix = QByteArray(field) + ':';
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
+// Makes VmHWM start again from the current RSS, so that the peak of a phase leaves out the setup before it.
+bool resetPeakRss()
+{
+    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
+    return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
+}
+
+double mb(qint64 bytes)
+{
+    return double(bytes) / 1e6;
+}
+
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// What a top-level event dispatch on the GUI thread was for. The event type gives the kind; the model's signals,
+// raised inside the dispatch, say which timer tick was the model's.
+enum class Work { Ingest, Place, Network, WorkerResult, Paint, OtherTimer, Other, Count };
+
+const char *workName(Work work)
+{
+    switch (work) {
+    case Work::Ingest:
+        return "streams model: ingest tick (100 ms timer, 8 ms budget)";
+    case Work::Place:
+        return "streams model: rows placed (+ views, status)";
+    case Work::Network:
+        return "socket: read, parse, reply callbacks";
+    case Work::WorkerResult:
+        return "worker results adopted (QFutureWatcher)";
+    case Work::Paint:
+        return "paint, layout, expose";
+    case Work::OtherTimer:
+        return "other timers (incl. this bench's heartbeat)";
+    case Work::Other:
+    case Work::Count:
+        break;
+    }
+    return "other events";
+}
+
+struct WorkTotals
+{
+    int count = 0;
+    double ms = 0;
+    double longestMs = 0;
+    // The longest dispatch's event and receiver, which name what a stall was.
+    QEvent::Type longestEvent = QEvent::None;
+    const char *longestReceiver = "";
+};
+
+using Profile = std::array<WorkTotals, size_t(Work::Count)>;
+
+void mergeProfile(Profile &into, const Profile &from)
+{
+    for (size_t i = 0; i < into.size(); ++i) {
+        into[i].count += from[i].count;
+        into[i].ms += from[i].ms;
+        if (from[i].longestMs > into[i].longestMs) {
+            into[i].longestMs = from[i].longestMs;
+            into[i].longestEvent = from[i].longestEvent;
+            into[i].longestReceiver = from[i].longestReceiver;
+        }
+    }
+}
+
+void printProfile(const Profile &profile, double phaseMs)
+{
+    say("    GUI thread by top-level dispatch (%.0f ms of wall time):\n", phaseMs);
+    double busy = 0;
+    for (size_t i = 0; i < profile.size(); ++i) {
+        const WorkTotals &work = profile[i];
+        busy += work.ms;
+        if (work.count == 0)
+            continue;
+        say("      %-52s %7d x %9.1f ms  longest %7.1f ms (event %d to a %s)\n", workName(Work(i)), work.count, work.ms,
+            work.longestMs, int(work.longestEvent), work.longestReceiver);
+    }
+    say("      %-52s            %9.1f ms  (%.0f%% of the phase)\n", "busy in all", busy,
+        phaseMs > 0 ? 100 * busy / phaseMs : 0);
+}
+
+// Times every event the GUI thread dispatches from its event loop, by kind.
+class BenchApplication final : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (m_depth > 0 || QThread::currentThread() != thread()) {
+            ++m_depth;
+            const bool result = QApplication::notify(receiver, event);
+            --m_depth;
+            return result;
+        }
+        const QEvent::Type type = event->type();
+        const char *receiverClass = receiver->metaObject()->className();
+        m_work = kindOf(type);
+        QElapsedTimer clock;
+        clock.start();
+        ++m_depth;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        WorkTotals &totals = m_profile[size_t(m_work)];
+        const double ms = double(clock.nsecsElapsed()) / 1e6;
+        ++totals.count;
+        totals.ms += ms;
+        if (ms > totals.longestMs) {
+            totals.longestMs = ms;
+            totals.longestEvent = type;
+            // The receiver may be gone by now (a deferred delete): its class was read before.
+            totals.longestReceiver = receiverClass;
+        }
+        return result;
+    }
+
+    // Called from a slot: the dispatch that is running was this work.
+    void tag(Work work)
+    {
+        if (m_depth > 0 && QThread::currentThread() == thread())
+            m_work = work;
+    }
+    void resetProfile() { m_profile = {}; }
+    const Profile &profile() const { return m_profile; }
+
+private:
+    static Work kindOf(QEvent::Type type)
+    {
+        switch (type) {
+        case QEvent::SockAct:
+        case QEvent::SockClose:
+            return Work::Network;
+        case QEvent::FutureCallOut:
+            return Work::WorkerResult;
+        case QEvent::UpdateRequest:
+        case QEvent::Paint:
+        case QEvent::LayoutRequest:
+        case QEvent::Expose:
+        case QEvent::Resize:
+            return Work::Paint;
+        case QEvent::Timer:
+            return Work::OtherTimer;
+        default:
+            return Work::Other;
+        }
+    }
+
+    int m_depth = 0;
+    Work m_work = Work::Other;
+    Profile m_profile{};
+};
+
+BenchApplication *benchApp()
+{
+    return static_cast<BenchApplication *>(QCoreApplication::instance());
+}
+
+// The longest the GUI thread went without serving a 5 ms timer.
+struct Stall
+{
+    double longestMs = 0;
+    // The thread's CPU time within its busiest gap: the stall its own work made, apart from time a busy machine
+    // kept it off a core.
+    double busiestCpuMs = 0;
+    int over16Ms = 0;
+    int over50Ms = 0;
+    int ticks = 0;
+
+    void merge(const Stall &other)
+    {
+        longestMs = std::max(longestMs, other.longestMs);
+        busiestCpuMs = std::max(busiestCpuMs, other.busiestCpuMs);
+        over16Ms += other.over16Ms;
+        over50Ms += other.over50Ms;
+        ticks += other.ticks;
+    }
+};
+
+void printStall(const char *what, const Stall &stall)
+{
+    say("    GUI-thread stall (%s): longest gap %.1f ms (busiest gap: %.1f ms of CPU), %d gaps > 16 ms, %d > 50 ms, "
+        "%d ticks\n",
+        what, stall.longestMs, stall.busiestCpuMs, stall.over16Ms, stall.over50Ms, stall.ticks);
+}
+
+// One measured stretch of the event loop: runs it until a condition holds, checked on every heartbeat and whenever
+// a watched signal fires, and records the gaps between heartbeats and the GUI thread's dispatches meanwhile. Its
+// clock starts at construction, so the synchronous part of what the caller does next counts too.
+class Phase
+{
+public:
+    Phase(const char *name, int timeoutMs)
+        : m_name(name)
+    {
+        benchApp()->resetProfile();
+        m_heartbeat.setTimerType(Qt::PreciseTimer);
+        m_heartbeat.setInterval(HeartbeatMs);
+        QObject::connect(&m_heartbeat, &QTimer::timeout, &m_loop, [this] {
+            beat();
+            check();
+        });
+        QObject::connect(&m_timeout, &QTimer::timeout, &m_loop, [this] {
+            die(QStringLiteral("%1: nothing happened within %2 s")
+                    .arg(QString::fromUtf8(m_name))
+                    .arg(m_timeout.interval() / 1000));
+        });
+        m_timeout.setSingleShot(true);
+        m_timeout.setInterval(timeoutMs);
+        m_clock.start();
+        m_lastCpuNs = threadCpuNs();
+        m_heartbeat.start();
+        m_timeout.start();
+    }
+
+    double elapsedMs() const { return double(m_clock.nsecsElapsed()) / 1e6; }
+
+    template<typename Sender, typename Signal>
+    void recheckOn(const Sender *sender, Signal signal)
+    {
+        QObject::connect(sender, signal, &m_loop, [this] { check(); });
+    }
+
+    // Returns when done() held (in ms since construction); the event loop runs settleMs longer, stalls counted,
+    // for what the change still sets off (painting, queued work).
+    double run(std::function<bool()> done, int settleMs = 0)
+    {
+        m_done = std::move(done);
+        m_settleMs = settleMs;
+        check();
+        if (m_doneAtMs < 0 || settleMs > 0)
+            m_loop.exec();
+        m_heartbeat.stop();
+        m_timeout.stop();
+        m_profile = benchApp()->profile();
+        m_totalMs = elapsedMs();
+        return m_doneAtMs;
+    }
+
+    const Stall &stall() const { return m_stall; }
+    const Profile &profile() const { return m_profile; }
+    double totalMs() const { return m_totalMs; }
+
+private:
+    void beat()
+    {
+        const qint64 now = m_clock.nsecsElapsed();
+        const qint64 cpu = threadCpuNs();
+        const double gapMs = double(now - m_lastBeatNs) / 1e6;
+        m_stall.longestMs = std::max(m_stall.longestMs, gapMs);
+        m_stall.busiestCpuMs = std::max(m_stall.busiestCpuMs, double(cpu - m_lastCpuNs) / 1e6);
+        m_stall.over16Ms += gapMs > 16;
+        m_stall.over50Ms += gapMs > 50;
+        ++m_stall.ticks;
+        m_lastBeatNs = now;
+        m_lastCpuNs = cpu;
+    }
+
+    void check()
+    {
+        if (m_doneAtMs >= 0 || !m_done || !m_done())
+            return;
+        m_doneAtMs = elapsedMs();
+        if (m_settleMs > 0)
+            QTimer::singleShot(m_settleMs, &m_loop, &QEventLoop::quit);
+        else
+            m_loop.quit();
+    }
+
+    const char *m_name;
+    QEventLoop m_loop;
+    QTimer m_heartbeat;
+    QTimer m_timeout;
+    QElapsedTimer m_clock;
+    qint64 m_lastBeatNs = 0;
+    qint64 m_lastCpuNs = 0;
+    std::function<bool()> m_done;
+    int m_settleMs = 0;
+    double m_doneAtMs = -1;
+    double m_totalMs = 0;
+    Stall m_stall;
+    Profile m_profile{};
+};
+
+// A connection whose slot captures locals: it ends with them.
+class ScopedConnection
+{
+public:
+    ScopedConnection(QMetaObject::Connection connection)
+        : m_connection(std::move(connection))
+    {}
+    ~ScopedConnection() { QObject::disconnect(m_connection); }
+    ScopedConnection(const ScopedConnection &) = delete;
+    ScopedConnection &operator=(const ScopedConnection &) = delete;
+
+private:
+    QMetaObject::Connection m_connection;
+};
+
+// Lets the event loop run for a while, unmeasured: windows get exposed, connections settle.
+void pump(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+// A private redis-server on a free port in a temporary directory, stopped with the object.
+class LocalRedis
+{
+public:
+    LocalRedis()
+    {
+        // Should the bench crash or be killed, the server goes with it.
+        m_process.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        startedServer = &m_process;
+    }
+    ~LocalRedis()
+    {
+        startedServer = nullptr;
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+    LocalRedis(const LocalRedis &) = delete;
+    LocalRedis &operator=(const LocalRedis &) = delete;
+
+    void start()
+    {
+        if (!m_dir.isValid())
+            die(QStringLiteral("cannot make a temporary directory"));
+        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (server.isEmpty())
+            die(QStringLiteral("redis-server is not installed"));
+        QString error;
+        // The port can be taken between asking and binding; try a few.
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            if (launch(server, &error))
+                return;
+        }
+        die(error);
+    }
+
+    quint16 port() const { return m_port; }
+    QString url(int db) const { return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(db); }
+
+private:
+    bool launch(const QString &server, QString *error)
+    {
+        {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 0)) {
+                *error = QStringLiteral("no free port");
+                return false;
+            }
+            m_port = probe.serverPort();
+        }
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.setWorkingDirectory(m_dir.path());
+        m_process.start(server, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                                 QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
+                                 QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                                 QStringLiteral("no"), QStringLiteral("--daemonize"), QStringLiteral("no")});
+        QByteArray log;
+        const QDeadlineTimer deadline(15000);
+        // The server says when it listens: wait for that line, not for a fixed time.
+        while (!deadline.hasExpired()) {
+            if (!m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+                break;
+            log += m_process.readAll();
+            if (log.contains("Ready to accept connections"))
+                return true;
+        }
+        log += m_process.readAll();
+        *error = QStringLiteral("redis-server did not start: %1").arg(QString::fromLocal8Bit(log.right(2000)));
+        m_process.kill();
+        m_process.waitForFinished();
+        return false;
+    }
+
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+// A blocking hiredis client: the listing baseline and the bench's seeding, independent of core.
+class Hiredis
+{
+public:
+    Hiredis(quint16 port, int db)
+        : m_context(redisConnect("127.0.0.1", port))
+    {
+        if (!m_context || m_context->err)
+            die(QStringLiteral("hiredis cannot connect to port %1: %2")
+                    .arg(port)
+                    .arg(QString::fromLocal8Bit(m_context ? m_context->errstr : "out of memory")));
+        if (db != 0)
+            command({"SELECT", QByteArray::number(db)});
+    }
+    ~Hiredis() { redisFree(m_context); }
+    Hiredis(const Hiredis &) = delete;
+    Hiredis &operator=(const Hiredis &) = delete;
+
+    using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+
+    Reply command(const QList<QByteArray> &args)
+    {
+        append(args);
+        return reply();
+    }
+
+    qint64 integer(const QList<QByteArray> &args)
+    {
+        const Reply answer = command(args);
+        if (answer->type != REDIS_REPLY_INTEGER)
+            die(QStringLiteral("%1 did not answer an integer").arg(QString::fromUtf8(args.first())));
+        return answer->integer;
+    }
+
+    // Pipelining: append commands, then take their replies in order.
+    void append(const QList<QByteArray> &args)
+    {
+        m_argv.clear();
+        m_argvlen.clear();
+        for (const QByteArray &arg : args) {
+            m_argv.push_back(arg.constData());
+            m_argvlen.push_back(size_t(arg.size()));
+        }
+        append(int(m_argv.size()), m_argv.data(), m_argvlen.data());
+    }
+
+    void append(int argc, const char **argv, const size_t *argvlen)
+    {
+        if (redisAppendCommandArgv(m_context, argc, argv, argvlen) != REDIS_OK)
+            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
+    }
+
+    Reply reply()
+    {
+        void *answer = nullptr;
+        if (redisGetReply(m_context, &answer) != REDIS_OK || !answer)
+            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
+        auto *typed = static_cast<redisReply *>(answer);
+        if (typed->type == REDIS_REPLY_ERROR)
+            die(QStringLiteral("redis: %1").arg(QString::fromUtf8(typed->str)));
+        return Reply(typed, &freeReplyObject);
+    }
+
+    QByteArray serverVersion()
+    {
+        const Reply answer = command({"INFO", "server"});
+        const QByteArray info = QByteArray(answer->str, qsizetype(answer->len));
+        for (const QByteArray &line : info.split('\n')) {
+            if (line.startsWith("redis_version:"))
+                return line.mid(14).trimmed();
+        }
+        return "unknown";
+    }
+
+private:
+    redisContext *m_context;
+    std::vector<const char *> m_argv;
+    std::vector<size_t> m_argvlen;
+};
+
+// One stream per key, customer-1 .. customer-N, of 1 to 3 commit ids each, by pipelined RPUSH. Setup, not measured.
+qint64 seedStreams(Hiredis &redis, int streams)
+{
+    constexpr int Batch = 10000;
+    qint64 nextId = 1;
+    qint64 versions = 0;
+    for (int first = 1; first <= streams; first += Batch) {
+        const int last = std::min(streams, first + Batch - 1);
+        for (int i = first; i <= last; ++i) {
+            QList<QByteArray> args = {"RPUSH", QByteArray("customer-" + QByteArray::number(i))};
+            for (int v = 0; v <= i % 3; ++v)
+                args.append(QByteArray('e' + QByteArray::number(nextId++)));
+            versions += i % 3 + 1;
+            redis.append(args);
+        }
+        for (int i = first; i <= last; ++i) {
+            const Hiredis::Reply answer = redis.reply();
+            if (answer->type != REDIS_REPLY_INTEGER || answer->integer != i % 3 + 1)
+                die(QStringLiteral("RPUSH customer-%1 did not make a list of %2").arg(i).arg(i % 3 + 1));
+        }
+    }
+    return versions;
+}
+
+// A JSON commit of about size bytes: an import of many small items, so that pretty-printing makes many lines.
+QByteArray makeBigJson(qsizetype size)
+{
+    QByteArray json;
+    json.reserve(size + 256);
+    json += R"({"type":"InventoryImported","timestamp":"2026-11-26T12:00:00.000Z","items":[)";
+    for (int n = 0; json.size() < size - 160; ++n) {
+        if (n > 0)
+            json += ',';
+        json += R"({"n":)" + QByteArray::number(n) + R"(,"sku":"SKU-)" + QByteArray::number(n).rightJustified(8, '0')
+                + R"(","qty":)" + QByteArray::number(n % 17 + 1) + R"(,"price":)"
+                + QByteArray::number(double(n % 1000) / 4.0 + 0.25, 'f', 2) + R"(,"tags":["warehouse-)"
+                + QByteArray::number(n % 12) + R"(","bulk"]})";
+    }
+    json += "]}";
+    return json;
+}
+
+void seedLongStream(const QString &cli, const QString &url, qint64 commits)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    const QStringList arguments = {QStringLiteral("--url"), url,
+                                   QStringLiteral("seed"),  QStringLiteral("--stream-count"),
+                                   QStringLiteral("1"),     QStringLiteral("--commits"),
+                                   QString::number(commits)};
+    process.start(cli, arguments);
+    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        die(QStringLiteral("seeding failed: %1 %2: %3")
+                .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
+}
+
+struct ScanResult
+{
+    qint64 streams = 0;
+    qint64 versions = 0;
+    double seconds = 0;
+};
+
+// The baseline: SCAN cursor MATCH * COUNT 1000 TYPE list, then one pipelined LLEN per key found, until cursor 0.
+ScanResult scanWithHiredis(quint16 port, int db)
+{
+    Hiredis redis(port, db);
+    ScanResult result;
+    QElapsedTimer clock;
+    clock.start();
+    QByteArray cursor = "0";
+    std::vector<const char *> argv;
+    std::vector<size_t> argvlen;
+    do {
+        const Hiredis::Reply page = redis.command({"SCAN", cursor, "MATCH", "*", "COUNT", "1000", "TYPE", "list"});
+        if (page->type != REDIS_REPLY_ARRAY || page->elements != 2 || page->element[1]->type != REDIS_REPLY_ARRAY)
+            die(QStringLiteral("SCAN did not answer [cursor, keys]"));
+        cursor = QByteArray(page->element[0]->str, qsizetype(page->element[0]->len));
+        const redisReply *keys = page->element[1];
+        for (size_t i = 0; i < keys->elements; ++i) {
+            const char *llen[] = {"LLEN", keys->element[i]->str};
+            const size_t llenLength[] = {4, keys->element[i]->len};
+            redis.append(2, llen, llenLength);
+        }
+        for (size_t i = 0; i < keys->elements; ++i) {
+            const Hiredis::Reply length = redis.reply();
+            if (length->type != REDIS_REPLY_INTEGER)
+                die(QStringLiteral("LLEN did not answer an integer"));
+            result.versions += length->integer;
+        }
+        result.streams += qint64(keys->elements);
+    } while (cursor != "0");
+    result.seconds = double(clock.nsecsElapsed()) / 1e9;
+    return result;
+}
+
+// core's StreamScanner on a RedisConnection of its own, batches only counted: the scan the window runs, without the
+// model, the views or anything else on the thread.
+ScanResult scanWithCore(const QString &url)
+{
+    QString error;
+    auto options = ConnectionOptions::fromUrl(url, &error);
+    if (!options)
+        die(error);
+    options->clientName = QStringLiteral("bench_inspector");
+    RedisConnection connection(*options);
+    StreamScanner scanner(&connection, StoreLayout::seed());
+    ScanResult result;
+    bool finished = false;
+    QObject::connect(&connection, &RedisConnection::ready, &scanner, [&] { scanner.start(); });
+    QObject::connect(&connection, &RedisConnection::errorOccurred, &scanner,
+                     [](RedisConnection::Error, const QString &message) {
+                         die(QStringLiteral("the scanner's connection failed: %1").arg(message));
+                     });
+    QObject::connect(&scanner, &StreamScanner::failed, &scanner, [](const QString &message) { die(message); });
+    QObject::connect(&scanner, &StreamScanner::batch, &scanner, [&](const QList<StreamInfo> &batch) {
+        result.streams += batch.size();
+        for (const StreamInfo &info : batch)
+            result.versions += info.version;
+    });
+    QObject::connect(&scanner, &StreamScanner::finished, &scanner, [&] { finished = true; });
+    Phase phase("scanning with StreamScanner alone", 300'000);
+    phase.recheckOn(&scanner, &StreamScanner::finished);
+    connection.open();
+    result.seconds = phase.run([&] { return finished; }) / 1000;
+    return result;
+}
+
+std::unique_ptr<MainWindow> openWindow(const QString &url)
+{
+    QString error;
+    const auto connection = ConnectionOptions::fromUrl(url, &error);
+    if (!connection)
+        die(error);
+    MainWindow::Options options;
+    options.connection = *connection;
+    options.connection.clientName = QStringLiteral("bench_inspector");
+    options.layout = StoreLayout::seed();
+    auto window = std::make_unique<MainWindow>(options);
+    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
+                     [](RedisConnection::Error, const QString &message) {
+                         die(QStringLiteral("the window's connection failed: %1").arg(message));
+                     });
+    window->resize(1280, 800);
+    window->show();
+    pump(200);
+    return window;
+}
+
+StreamScanner *scannerOf(MainWindow &window)
+{
+    auto *scanner = window.findChild<StreamScanner *>();
+    if (!scanner)
+        die(QStringLiteral("the main window has no StreamScanner child"));
+    return scanner;
+}
+
+// Nearest-rank percentile of sorted values.
+double percentile(const std::vector<double> &sorted, double p)
+{
+    const auto rank = size_t(std::ceil(p / 100.0 * double(sorted.size())));
+    return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+struct ListingFigures
+{
+    double readyMs = -1;
+    double firstBatchMs = -1;
+    double firstShownMs = -1;
+    double scanDoneMs = -1;
+    double allIngestedMs = -1;
+    double allShownMs = -1;
+    int ingestTicks = 0;
+    int largestTick = 0;
+    qint64 versions = 0;
+    qint64 rssBeforeBytes = 0;
+    qint64 peakRssBytes = 0;
+    bool peakReset = false;
+    Stall stall;
+    Profile profile{};
+    double phaseMs = 0;
+};
+
+ListingFigures listStreams(const QString &url, int streams)
+{
+    ListingFigures figures;
+    figures.peakReset = resetPeakRss();
+    figures.rssBeforeBytes = statusBytes("VmRSS");
+    std::unique_ptr<MainWindow> window = openWindow(url);
+    StreamListModel *model = window->streamModel();
+    StreamScanner *scanner = scannerOf(*window);
+    BenchApplication *app = benchApp();
+
+    Phase phase("listing streams", 900'000);
+    QObject::connect(window->connection(), &RedisConnection::ready, model,
+                     [&] { figures.readyMs = phase.elapsedMs(); });
+    QObject::connect(scanner, &StreamScanner::batch, model, [&] {
+        if (figures.firstBatchMs < 0)
+            figures.firstBatchMs = phase.elapsedMs();
+    });
+    QObject::connect(scanner, &StreamScanner::finished, model, [&] { figures.scanDoneMs = phase.elapsedMs(); });
+    int previousCount = 0;
+    QObject::connect(model, &StreamListModel::streamCountChanged, model, [&](int count) {
+        app->tag(Work::Ingest);
+        ++figures.ingestTicks;
+        figures.largestTick = std::max(figures.largestTick, count - previousCount);
+        previousCount = count;
+        if (count == streams && figures.allIngestedMs < 0)
+            figures.allIngestedMs = phase.elapsedMs();
+    });
+    // Row 0 is $all.
+    const auto shown = [&] {
+        app->tag(Work::Place);
+        const int rows = model->rowCount() - 1;
+        if (rows >= FirstStreams && figures.firstShownMs < 0)
+            figures.firstShownMs = phase.elapsedMs();
+        if (rows == streams && figures.allShownMs < 0)
+            figures.allShownMs = phase.elapsedMs();
+    };
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, model, shown);
+    QObject::connect(model, &QAbstractItemModel::layoutChanged, model, shown);
+    phase.recheckOn(model, &StreamListModel::streamCountChanged);
+    phase.recheckOn(model, &QAbstractItemModel::rowsInserted);
+    phase.recheckOn(model, &QAbstractItemModel::layoutChanged);
+    phase.recheckOn(scanner, &StreamScanner::finished);
+
+    window->connectToServer();
+    phase.run([&] { return figures.allShownMs >= 0 && figures.allIngestedMs >= 0 && !scanner->isRunning(); });
+    figures.stall = phase.stall();
+    figures.profile = phase.profile();
+    figures.phaseMs = phase.totalMs();
+    figures.peakRssBytes = statusBytes("VmHWM");
+    for (int row = 1; row < model->rowCount(); ++row)
+        figures.versions
+            += model->index(row, StreamListModel::VersionColumn).data(StreamListModel::VersionRole).toLongLong();
+    window.reset();
+    // What the listing freed goes back to the system, so that the paging phase's RSS is its own.
+    malloc_trim(0);
+    return figures;
+}
+
+struct PayloadFigures
+{
+    qint64 bytes = 0;
+    qint64 shownRssBytes = 0;
+    qint64 allRssBytes = 0;
+    double shownMs = 0;
+    double allShownMs = 0;
+    Stall shownStall;
+    Stall allStall;
+    Profile shownProfile{};
+    Profile allProfile{};
+    double shownPhaseMs = 0;
+    double allPhaseMs = 0;
+};
+
+PayloadFigures showBigPayload(MainWindow &window, const QByteArray &id, qint64 bytes)
+{
+    PayloadFigures figures;
+    figures.bytes = bytes;
+    PayloadView *view = window.payloadView();
+    {
+        Phase phase("showing the big payload", 120'000);
+        bool opened = false;
+        const ScopedConnection selectVersion
+            = QObject::connect(&window, &MainWindow::streamOpened, view, [&](const QByteArray &name) {
+                  if (name == BigStream && !opened) {
+                      opened = true;
+                      window.goToVersion(1);
+                  }
+              });
+        window.selectStream(BigStream);
+        // The pane shows its first MiB: the id is set and no formatting job is left.
+        figures.shownMs = phase.run([&] { return opened && view->id() == id && !view->isFormatting(); }, 500);
+        figures.shownStall = phase.stall();
+        figures.shownProfile = phase.profile();
+        figures.shownPhaseMs = phase.totalMs();
+        figures.shownRssBytes = statusBytes("VmRSS");
+    }
+    auto *loadAll = view->findChild<QPushButton *>(QStringLiteral("loadAllButton"));
+    auto *banner = view->findChild<QFrame *>(QStringLiteral("banner"));
+    if (!loadAll || !banner || !banner->isVisible() || !loadAll->isEnabled())
+        die(QStringLiteral("the payload pane offers no \"Load all\" for the %1-byte payload").arg(bytes));
+    {
+        // The button, not the bare signal: only the button makes the pane keep the whole payload it is given.
+        Phase phase("loading all of the big payload", 300'000);
+        loadAll->click();
+        figures.allShownMs = phase.run([&] { return !view->isFormatting() && !banner->isVisible(); }, 500);
+        figures.allStall = phase.stall();
+        figures.allProfile = phase.profile();
+        figures.allPhaseMs = phase.totalMs();
+        figures.allRssBytes = statusBytes("VmRSS");
+    }
+    return figures;
+}
+
+struct PagingFigures
+{
+    qint64 commits = 0;
+    double firstPageMs = 0;
+    double lastPageMs = 0;
+    std::vector<double> jumpsMs;
+    int cachedJumps = 0;
+    Stall openStall;
+    Profile openProfile{};
+    double openPhaseMs = 0;
+    Stall lastStall;
+    Stall jumpStall;
+    Profile jumpProfile{};
+    double jumpPhaseMs = 0;
+    qint64 cachedBytes = 0;
+    int cachedPages = 0;
+    qint64 budgetBytes = 64 << 20;
+    qint64 rssBeforeBytes = 0;
+    qint64 rssOpenBytes = 0;
+    qint64 rssAfterBytes = 0;
+};
+
+PagingFigures page(MainWindow &window, qint64 commits, int jumps, quint32 seed)
+{
+    PagingFigures figures;
+    figures.commits = commits;
+    EventPageModel *events = window.eventModel();
+    figures.rssBeforeBytes = statusBytes("VmRSS");
+    // Whether a version's row is loaded, as pages land; the model is asked only once a jump is made.
+    qint64 wanted = 0;
+    bool landed = false;
+    const ScopedConnection watchPages
+        = QObject::connect(events, &EventPageModel::pageLoaded, &window, [&](qint64 first, qint64 last) {
+              if (events->stream() == LongStream && wanted >= first && wanted <= last)
+                  landed = true;
+          });
+    const auto loaded = [&] {
+        const int row = events->rowForVersion(wanted);
+        return row >= 0 && events->index(row, 0).data(EventPageModel::LoadedRole).toBool();
+    };
+    {
+        Phase phase("opening the long stream", 60'000);
+        wanted = 1;
+        landed = false;
+        window.selectStream(LongStream);
+        figures.firstPageMs = phase.run([&] { return landed && events->length() == commits; });
+        figures.openStall = phase.stall();
+        figures.openProfile = phase.profile();
+        figures.openPhaseMs = phase.totalMs();
+        figures.rssOpenBytes = statusBytes("VmRSS");
+        if (!loaded())
+            die(QStringLiteral("version 1 of %1 was announced but is not loaded").arg(QString::fromUtf8(LongStream)));
+    }
+    const auto jump = [&](qint64 version, const char *name, Stall &stall, Profile &profile, double &phaseMs) {
+        Phase phase(name, 60'000);
+        wanted = version;
+        landed = false;
+        if (!window.goToVersion(version))
+            die(QStringLiteral("goToVersion(%1) failed").arg(version));
+        const bool cached = loaded();
+        const double ms = phase.run([&] { return cached || landed; });
+        stall.merge(phase.stall());
+        mergeProfile(profile, phase.profile());
+        phaseMs += phase.totalMs();
+        if (!loaded())
+            die(QStringLiteral("version %1 was announced but is not loaded").arg(version));
+        return std::pair(ms, cached);
+    };
+    {
+        Profile profile{};
+        double phaseMs = 0;
+        figures.lastPageMs = jump(commits, "jumping to the last version", figures.lastStall, profile, phaseMs).first;
+    }
+    std::mt19937_64 random(seed);
+    std::uniform_int_distribution<qint64> anyVersion(1, commits);
+    for (int i = 0; i < jumps; ++i) {
+        const auto [ms, cached]
+            = jump(anyVersion(random), "a random jump", figures.jumpStall, figures.jumpProfile, figures.jumpPhaseMs);
+        figures.jumpsMs.push_back(ms);
+        figures.cachedJumps += cached;
+    }
+    pump(300);
+    figures.cachedBytes = events->cachedBytes();
+    figures.cachedPages = events->cachedPages();
+    figures.rssAfterBytes = statusBytes("VmRSS");
+    return figures;
+}
+
+QtMessageHandler defaultMessageHandler = nullptr;
+
+// The offscreen platform warns whenever a window would pass size hints on: noise among the figures.
+void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (!message.contains(QLatin1String("propagateSizeHints")))
+        defaultMessageHandler(type, context, message);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    defaultMessageHandler = qInstallMessageHandler(dropOffscreenNoise);
+    // A real window, drawn into memory: the bench needs no display.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    BenchApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Eventscope"));
+    QApplication::setApplicationName(QStringLiteral("bench_inspector"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Lists a million streams, shows a 16 MiB payload and pages a long stream through the inspector "
+                       "window on a private redis-server; prints times, GUI-thread stalls and memory."));
+    parser.addHelpOption();
+    const QCommandLineOption streamsOption(QStringLiteral("streams"), QStringLiteral("streams to list"),
+                                           QStringLiteral("N"), QStringLiteral("1000000"));
+    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits in the long stream"),
+                                           QStringLiteral("N"), QStringLiteral("2000000"));
+    const QCommandLineOption tenMillionOption(QStringLiteral("ten-million"),
+                                              QStringLiteral("a long stream of 10,000,000 commits"));
+    const QCommandLineOption payloadOption(QStringLiteral("payload-mib"), QStringLiteral("size of the big payload"),
+                                           QStringLiteral("MiB"), QStringLiteral("16"));
+    const QCommandLineOption jumpsOption(QStringLiteral("jumps"), QStringLiteral("random jumps in the long stream"),
+                                         QStringLiteral("N"), QStringLiteral("100"));
+    const QCommandLineOption roundsOption(QStringLiteral("baseline-rounds"),
+                                          QStringLiteral("rounds of the hiredis listing baseline (best counts)"),
+                                          QStringLiteral("R"), QStringLiteral("3"));
+    const QCommandLineOption seedOption(QStringLiteral("seed"), QStringLiteral("random seed of the jumps"),
+                                        QStringLiteral("S"), QStringLiteral("2026"));
+    const QCommandLineOption phasesOption(QStringLiteral("phases"),
+                                          QStringLiteral("what to run, of listing, paging and payload (for profiling "
+                                                         "one of them)"),
+                                          QStringLiteral("LIST"), QStringLiteral("listing,paging,payload"));
+    const QCommandLineOption cliOption(QStringLiteral("cli"), QStringLiteral("the eventscope-cli to seed with"),
+                                       QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
+    parser.addOptions({streamsOption, commitsOption, tenMillionOption, payloadOption, jumpsOption, roundsOption,
+                       seedOption, phasesOption, cliOption});
+    parser.process(app);
+
+    bool ok = false;
+    const int streams = parser.value(streamsOption).toInt(&ok);
+    if (!ok || streams < FirstStreams)
+        die(QStringLiteral("--streams takes a number from %1").arg(FirstStreams));
+    qint64 commits = parser.value(commitsOption).toLongLong(&ok);
+    if (!ok || commits < 1)
+        die(QStringLiteral("--commits takes a number from 1"));
+    if (parser.isSet(tenMillionOption))
+        commits = 10'000'000;
+    const int payloadMiB = parser.value(payloadOption).toInt(&ok);
+    if (!ok || payloadMiB < 2)
+        die(QStringLiteral("--payload-mib takes a number from 2"));
+    const int jumps = parser.value(jumpsOption).toInt(&ok);
+    if (!ok || jumps < 1)
+        die(QStringLiteral("--jumps takes a number from 1"));
+    const int rounds = parser.value(roundsOption).toInt(&ok);
+    if (!ok || rounds < 1)
+        die(QStringLiteral("--baseline-rounds takes a number from 1"));
+    const auto seed = parser.value(seedOption).toUInt(&ok);
+    if (!ok)
+        die(QStringLiteral("--seed takes a number"));
+    const QStringList phases = parser.value(phasesOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const bool runListing = phases.contains(QLatin1String("listing"));
+    const bool runPaging = phases.contains(QLatin1String("paging"));
+    const bool runPayload = phases.contains(QLatin1String("payload"));
+    if (!runListing && !runPaging && !runPayload)
+        die(QStringLiteral("--phases takes listing, paging and/or payload"));
+    const QString cli = parser.value(cliOption);
+    if (!QFileInfo(cli).isExecutable())
+        die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
+
+    // The windows save their geometry: into a directory of the bench's own, not the user's settings.
+    QTemporaryDir settingsDir;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
+
+    LocalRedis redis;
+    redis.start();
+    Hiredis streamDb(redis.port(), StreamDb);
+    Hiredis pagingDb(redis.port(), PagingDb);
+    say("bench_inspector: redis %s on port %u (started by the bench), Qt %s, platform %s\n",
+        streamDb.serverVersion().constData(), redis.port(), qVersion(),
+        QGuiApplication::platformName().toUtf8().constData());
+    say("sizes: %d streams in db %d; a stream of %lld commits and a %d MiB payload in db %d; %d random jumps\n",
+        streams, StreamDb, static_cast<long long>(commits), payloadMiB, PagingDb, jumps);
+
+    QElapsedTimer setup;
+    setup.start();
+    qint64 seededVersions = 0;
+    if (runListing) {
+        seededVersions = seedStreams(streamDb, streams);
+        say("seeded %d streams (%lld commit ids) in %.2f s (pipelined RPUSH)\n", streams,
+            static_cast<long long>(seededVersions), double(setup.restart()) / 1000);
+    }
+    if (runPaging) {
+        seedLongStream(cli, redis.url(PagingDb), commits);
+        if (pagingDb.integer({"LLEN", LongStream}) != commits)
+            die(QStringLiteral("after seeding, %1 does not hold %2 commits")
+                    .arg(QString::fromUtf8(LongStream))
+                    .arg(commits));
+        say("seeded %s with %lld commits in %.2f s (eventscope-cli seed)\n", LongStream.constData(),
+            static_cast<long long>(commits), double(setup.restart()) / 1000);
+    }
+    const QByteArray bigId = StoreLayout::seed().idFor(pagingDb.integer({"HLEN", StoreLayout::seed().eventsKey}) + 1);
+    qint64 bigBytes = 0;
+    double classifyMs = 0;
+    if (runPayload) {
+        const QByteArray big = makeBigJson(qsizetype(payloadMiB) << 20);
+        bigBytes = big.size();
+        QElapsedTimer clock;
+        clock.start();
+        if (classifyPayload(big) != PayloadEncoding::Json)
+            die(QStringLiteral("the big payload does not classify as JSON"));
+        classifyMs = double(clock.nsecsElapsed()) / 1e6;
+        pagingDb.command({"HSET", StoreLayout::seed().eventsKey, bigId, big});
+        pagingDb.command({"RPUSH", BigStream, bigId});
+        say("stored a %lld-byte JSON commit %s in stream %s\n", static_cast<long long>(bigBytes), bigId.constData(),
+            BigStream.constData());
+    }
+
+    std::optional<ListingFigures> listing;
+    double baselineMs = 0;
+    double coreScanMs = 0;
+    if (runListing) {
+        std::vector<double> baselineSeconds;
+        for (int round = 1; round <= rounds; ++round) {
+            const ScanResult baseline = scanWithHiredis(redis.port(), StreamDb);
+            if (baseline.streams != streams || baseline.versions != seededVersions)
+                die(QStringLiteral("the hiredis scan found %1 streams and %2 versions; seeded %3 and %4")
+                        .arg(baseline.streams)
+                        .arg(baseline.versions)
+                        .arg(streams)
+                        .arg(seededVersions));
+            baselineSeconds.push_back(baseline.seconds);
+            say("baseline round %d: hiredis SCAN TYPE list + pipelined LLEN: %lld streams in %.3f s (%.0f "
+                "streams/s)\n",
+                round, static_cast<long long>(baseline.streams), baseline.seconds, double(streams) / baseline.seconds);
+        }
+        baselineMs = *std::min_element(baselineSeconds.begin(), baselineSeconds.end()) * 1000;
+        const ScanResult core = scanWithCore(redis.url(StreamDb));
+        if (core.streams != streams || core.versions != seededVersions)
+            die(QStringLiteral("StreamScanner found %1 streams and %2 versions; seeded %3 and %4")
+                    .arg(core.streams)
+                    .arg(core.versions)
+                    .arg(streams)
+                    .arg(seededVersions));
+        coreScanMs = core.seconds * 1000;
+        say("core StreamScanner alone (one RedisConnection, no model, no window): %.3f s (%.2fx the best baseline)\n",
+            core.seconds, coreScanMs / baselineMs);
+
+        say("\n[1] MainWindow on db %d listing %d streams (view sorted by name, as it opens)\n", StreamDb, streams);
+        listing = listStreams(redis.url(StreamDb), streams);
+        if (listing->versions != seededVersions)
+            die(QStringLiteral("the streams pane shows %1 versions in all; seeded %2")
+                    .arg(listing->versions)
+                    .arg(seededVersions));
+        say("    connected (ready)              %9.1f ms\n", listing->readyMs);
+        say("    first batch from the scanner   %9.1f ms\n", listing->firstBatchMs);
+        say("    first %d streams shown      %9.1f ms\n", FirstStreams, listing->firstShownMs);
+        say("    scanner finished (all LLENs)   %9.1f ms  (%.2fx the baseline's %.1f ms)\n", listing->scanDoneMs,
+            listing->scanDoneMs / baselineMs, baselineMs);
+        say("    all streams ingested           %9.1f ms\n", listing->allIngestedMs);
+        say("    all streams shown              %9.1f ms  (%.0f streams/s)\n", listing->allShownMs,
+            double(streams) * 1000 / listing->allShownMs);
+        say("    model ingest ticks: %d, at most %d streams a tick, %.0f streams a tick on average\n",
+            listing->ingestTicks, listing->largestTick, double(streams) / std::max(1, listing->ingestTicks));
+        const WorkTotals &ingest = listing->profile[size_t(Work::Ingest)];
+        if (ingest.ms > 0)
+            say("    ingest rate while ingesting: %.0f streams per ms of GUI-thread time\n",
+                double(streams) / ingest.ms);
+        say("    RSS before the window %.1f MB; peak (VmHWM%s) after listing %.1f MB\n", mb(listing->rssBeforeBytes),
+            listing->peakReset ? ", reset before the window" : ", since process start", mb(listing->peakRssBytes));
+        printStall("scan", listing->stall);
+        printProfile(listing->profile, listing->phaseMs);
+    }
+
+    std::unique_ptr<MainWindow> window;
+    if (runPaging || runPayload) {
+        window = openWindow(redis.url(PagingDb));
+        Phase phase("listing the paging database", 60'000);
+        StreamScanner *scanner = scannerOf(*window);
+        const int rows = 1 + int(runPaging) + int(runPayload);
+        window->connectToServer();
+        phase.run([&] { return window->streamModel()->rowCount() == rows && !scanner->isRunning(); });
+    }
+    std::optional<PagingFigures> paging;
+    std::vector<double> sortedJumps;
+    if (runPaging) {
+        say("\n[2] MainWindow on db %d: paging the %lld-commit stream %s\n", PagingDb, static_cast<long long>(commits),
+            LongStream.constData());
+        paging = page(*window, commits, jumps, seed);
+        sortedJumps = paging->jumpsMs;
+        std::sort(sortedJumps.begin(), sortedJumps.end());
+        say("    first page                     %9.1f ms (from selectStream() to version 1 loaded)\n",
+            paging->firstPageMs);
+        printStall("opening", paging->openStall);
+        printProfile(paging->openProfile, paging->openPhaseMs);
+        say("    RSS %.1f MB before opening, %.1f MB with the first page\n", mb(paging->rssBeforeBytes),
+            mb(paging->rssOpenBytes));
+        say("    jump to the last version       %9.1f ms (goToVersion(%lld) to its row loaded)\n", paging->lastPageMs,
+            static_cast<long long>(commits));
+        printStall("jump to the last", paging->lastStall);
+        say("    %d random jumps: p50 %.1f ms, p99 %.1f ms, max %.1f ms, min %.1f ms (%d landed on a cached page)\n",
+            jumps, percentile(sortedJumps, 50), percentile(sortedJumps, 99), sortedJumps.back(), sortedJumps.front(),
+            paging->cachedJumps);
+        printStall("jumps", paging->jumpStall);
+        printProfile(paging->jumpProfile, paging->jumpPhaseMs);
+        say("    pages cached: %d, %.1f MB (budget %.1f MB); RSS %.1f MB after the jumps (+%.1f MB since before "
+            "opening)\n",
+            paging->cachedPages, mb(paging->cachedBytes), mb(paging->budgetBytes), mb(paging->rssAfterBytes),
+            mb(paging->rssAfterBytes - paging->rssBeforeBytes));
+    }
+    std::optional<PayloadFigures> payload;
+    if (runPayload) {
+        say("\n[3] MainWindow on db %d: the %lld-byte JSON payload of stream %s\n", PagingDb,
+            static_cast<long long>(bigBytes), BigStream.constData());
+        say("    classifyPayload() of the whole payload, run by the bench (MainWindow::showPayload runs it on the GUI "
+            "thread): %.1f ms\n",
+            classifyMs);
+        const qint64 rssBefore = statusBytes("VmRSS");
+        payload = showBigPayload(*window, bigId, bigBytes);
+        say("    first MiB shown                %9.1f ms (selectStream(), version 1, HGET, formatted)\n",
+            payload->shownMs);
+        printStall("first MiB", payload->shownStall);
+        printProfile(payload->shownProfile, payload->shownPhaseMs);
+        say("    \"Load all\" shown               %9.1f ms (click to formatted in full)\n", payload->allShownMs);
+        printStall("load all", payload->allStall);
+        printProfile(payload->allProfile, payload->allPhaseMs);
+        say("    RSS %.1f MB before, %.1f MB with the first MiB shown, %.1f MB with all of it\n", mb(rssBefore),
+            mb(payload->shownRssBytes), mb(payload->allRssBytes));
+    }
+    window.reset();
+
+    say("\nsummary\n");
+    say("  %-50s %12s %16s  %s\n", "figure", "measured", "target", "");
+    const auto row = [](const char *what, const QString &measured, const QString &target, bool pass) {
+        say("  %-50s %12s %16s  %s\n", what, measured.toUtf8().constData(), target.toUtf8().constData(), verdict(pass));
+    };
+    const auto msText = [](double ms) -> QString {
+        return QString::number(ms, 'f', 1) + QStringLiteral(" ms");
+    };
+    const auto mbText = [](qint64 bytes) -> QString {
+        return QString::number(mb(bytes), 'f', 1) + QStringLiteral(" MB");
+    };
+    if (listing) {
+        const double ratio = listing->allShownMs / baselineMs;
+        row("first 1,000 streams shown", msText(listing->firstShownMs), QStringLiteral("< 200 ms"),
+            listing->firstShownMs < FirstStreamsTargetMs);
+        row("all streams with versions / hiredis baseline", QString::number(ratio, 'f', 2) + QStringLiteral("x"),
+            QStringLiteral("<= 1.5x"), ratio <= ListAllTargetRatio);
+        row("peak RSS after listing", mbText(listing->peakRssBytes), QStringLiteral("< 300 MB"),
+            double(listing->peakRssBytes) < ListRssTargetBytes);
+        row("GUI stall during the scan", msText(listing->stall.longestMs), QStringLiteral("< 50 ms"),
+            listing->stall.longestMs < StallTargetMs);
+    }
+    if (payload) {
+        row("GUI stall showing the payload's first MiB", msText(payload->shownStall.longestMs),
+            QStringLiteral("< 50 ms"), payload->shownStall.longestMs < StallTargetMs);
+        row("GUI stall on \"Load all\" of the payload", msText(payload->allStall.longestMs), QStringLiteral("< 50 ms"),
+            payload->allStall.longestMs < StallTargetMs);
+    }
+    if (paging) {
+        const double p99 = percentile(sortedJumps, 99);
+        const qint64 rssGrowth = paging->rssAfterBytes - paging->rssBeforeBytes;
+        row("random jumps p99", msText(p99), QStringLiteral("< 100 ms"), p99 < JumpP99TargetMs);
+        row("pages cached after the jumps", mbText(paging->cachedBytes), QStringLiteral("<= 67.1 MB"),
+            paging->cachedBytes <= paging->budgetBytes);
+        row("RSS growth while paging", mbText(rssGrowth), QStringLiteral("<= 67.1 MB"),
+            rssGrowth <= paging->budgetBytes);
+    }
+    say("  not targets:");
+    if (listing)
+        say(" hiredis baseline %.1f ms, StreamScanner alone %.1f ms, window's scan %.1f ms, all shown %.1f ms;",
+            baselineMs, coreScanMs, listing->scanDoneMs, listing->allShownMs);
+    if (paging)
+        say(" first page %.1f ms, last page %.1f ms, jumps p50 %.1f ms, max %.1f ms, longest stall paging %.1f ms;",
+            paging->firstPageMs, paging->lastPageMs, percentile(sortedJumps, 50), sortedJumps.back(),
+            std::max({paging->openStall.longestMs, paging->lastStall.longestMs, paging->jumpStall.longestMs}));
+    if (payload)
+        say(" first MiB shown %.1f ms, all shown %.1f ms, RSS with all shown %.1f MB;", payload->shownMs,
+            payload->allShownMs, mb(payload->allRssBytes));
+    say("\n");
+    return 0;
+}
