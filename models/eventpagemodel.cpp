@@ -1,6 +1,8 @@
 #include "eventpagemodel.h"
 
+#include <QColor>
 #include <QDateTime>
+#include <QFont>
 #include <QFutureWatcher>
 #include <QLocale>
 #include <QTimer>
@@ -114,6 +116,21 @@ void EventPageModel::setPageSize(int rows)
     endResetModel();
 }
 
+void EventPageModel::setSummary(qint64 version, const EventSummary &summary)
+{
+    const qint64 page = pageOf(version);
+    const auto it = m_pages.find(page);
+    if (it == m_pages.end())
+        return;
+    const qint64 offset = version - 1 - page * m_pageSize;
+    if (offset >= it->rows.size())
+        return;
+    it->rows[offset].summary = summary;
+    it->rows[offset].summarized = true;
+    const int row = rowForVersion(version);
+    Q_EMIT dataChanged(index(row, TypeColumn), index(row, PreviewColumn));
+}
+
 int EventPageModel::rowForVersion(qint64 version) const
 {
     if (version < 1 || version > m_length)
@@ -212,7 +229,7 @@ void EventPageModel::issueRequests()
                                QList<Row> rows;
                                rows.reserve(events.size());
                                for (const LoadedEvent &event : events) {
-                                   Row row{event, {}};
+                                   Row row{event, {}, event.payloadLoaded || event.missing};
                                    if (event.payloadLoaded)
                                        row.summary = summarizePayload(layout, event.payload);
                                    rows.append(std::move(row));
@@ -306,6 +323,16 @@ QVariant EventPageModel::data(const QModelIndex &index, int role) const
         return event.size;
     case EncodingRole:
         return int(row->summary.encoding);
+    case Qt::FontRole:
+        if (event.missing) {
+            QFont italic;
+            italic.setItalic(true);
+            return italic;
+        }
+        return {};
+    case Qt::ForegroundRole:
+        // A red that reads on light and dark palettes alike.
+        return event.missing ? QVariant(QColor(0xd0, 0x40, 0x40)) : QVariant();
     case Qt::ToolTipRole:
         if (event.missing)
             return tr("The stream lists %1, but the events hash has no such field.").arg(QString::fromUtf8(event.id));
@@ -323,7 +350,7 @@ QVariant EventPageModel::data(const QModelIndex &index, int role) const
     case TypeColumn:
         if (event.missing)
             return tr("missing");
-        if (!event.payloadLoaded)
+        if (!row->summarized)
             return tr("(large payload)");
         if (row->summary.eventCount < 0)
             return row->summary.type;
@@ -338,7 +365,7 @@ QVariant EventPageModel::data(const QModelIndex &index, int role) const
     case PreviewColumn:
         if (event.missing)
             return tr("id not found in the events hash");
-        if (!event.payloadLoaded)
+        if (!row->summarized)
             return tr("%1 — select to load").arg(sizeText(event.size));
         return row->summary.preview;
     case ColumnCount:

@@ -44,6 +44,9 @@ public:
     // Drops every cached page and loads what is asked for again.
     void refresh();
 
+    // A payload too large for its page was fetched on its own: show its type, timestamp and preview too.
+    void setSummary(qint64 version, const EventSummary &summary);
+
     int rowForVersion(qint64 version) const;
     qint64 versionAt(int row) const;
 
@@ -68,6 +71,7 @@ private:
     {
         LoadedEvent event;
         EventSummary summary;
+        bool summarized = false;
     };
     struct Page
     {

@@ -79,8 +79,10 @@ bool writeSpecialCases(const ConnectionOptions &base)
 
 bool shoot(MainWindow &window, const QString &path)
 {
-    // Let pending pages and formatting land before the picture.
-    if (!waitUntil([&] { return !window.payloadView()->isFormatting(); }, 30000))
+    // Let the selected payload arrive and be formatted before the picture.
+    const QModelIndex current = window.eventView()->currentIndex();
+    const QByteArray id = current.data(EventPageModel::IdRole).toByteArray();
+    if (!waitUntil([&] { return window.payloadView()->id() == id && !window.payloadView()->isFormatting(); }, 30000))
         std::fprintf(stderr, "screenshots: still formatting after 30 s\n");
     QEventLoop loop;
     QTimer::singleShot(200, &loop, &QEventLoop::quit);

@@ -15,6 +15,7 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QFileDialog>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIcon>
@@ -29,6 +30,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 static void initUiResources()
 {
@@ -491,17 +493,34 @@ void MainWindow::onEventSelected()
     const quint64 generation = ++m_selectionGeneration;
     const qint64 size = current.data(EventPageModel::SizeRole).toLongLong();
     m_payloadView->showError(tr("Loading %1 (%2 bytes)…").arg(QString::fromUtf8(id)).arg(size));
-    m_loader->loadPayload(id, this,
-                          [this, id, generation](const QByteArray &payload, bool missing, const QString &error) {
-                              if (generation != m_selectionGeneration)
-                                  return;
-                              if (!error.isEmpty())
-                                  m_payloadView->showError(tr("Cannot load %1: %2").arg(QString::fromUtf8(id), error));
-                              else if (missing)
-                                  m_payloadView->showMissing(id);
-                              else
-                                  showPayload(id, payload, payload.size());
-                          });
+    const qint64 version = m_events->versionAt(current.row());
+    m_loader->loadPayload(
+        id, this, [this, id, generation, version](const QByteArray &payload, bool missing, const QString &error) {
+            if (error.isEmpty() && !missing)
+                summarizeInBackground(version, payload);
+            if (generation != m_selectionGeneration)
+                return;
+            if (!error.isEmpty())
+                m_payloadView->showError(tr("Cannot load %1: %2").arg(QString::fromUtf8(id), error));
+            else if (missing)
+                m_payloadView->showMissing(id);
+            else
+                showPayload(id, payload, payload.size());
+        });
+}
+
+void MainWindow::summarizeInBackground(qint64 version, const QByteArray &payload)
+{
+    // Parsing a large payload for its type and timestamp is worker-thread work.
+    auto *watcher = new QFutureWatcher<EventSummary>(this);
+    const QByteArray stream = m_events->stream();
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, version, stream] {
+        watcher->deleteLater();
+        if (m_events->stream() == stream)
+            m_events->setSummary(version, watcher->result());
+    });
+    const StoreLayout layout = m_options.layout;
+    watcher->setFuture(QtConcurrent::run([layout, payload] { return summarizePayload(layout, payload); }));
 }
 
 void MainWindow::showPayload(const QByteArray &id, const QByteArray &payload, qint64 size)

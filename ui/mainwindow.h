@@ -78,6 +78,7 @@ private:
     void openStream(const QByteArray &name);
     void onEventSelected();
     void showPayload(const QByteArray &id, const QByteArray &payload, qint64 size);
+    void summarizeInBackground(qint64 version, const QByteArray &payload);
     void refresh();
     void exportStream();
     void updateTitle();

@@ -161,6 +161,9 @@ void TestMainWindow::showsEveryKindOfPayload()
     QVERIFY(selectVersion(*window, "mixed", 4));
     QCOMPARE(window->eventModel()->index(3, 0).data(EventPageModel::PayloadLoadedRole).toBool(), false);
     QTRY_COMPARE_WITH_TIMEOUT(payload->id(), QByteArray("e25003"), 10000);
+    // Once fetched, its row tells its type too.
+    QTRY_COMPARE_WITH_TIMEOUT(window->eventModel()->index(3, EventPageModel::TypeColumn).data().toString(),
+                              QStringLiteral("Big"), 10000);
     QSignalSpy loadAll(payload, &PayloadView::loadAllRequested);
     QVERIFY(selectVersion(*window, "mixed", 5));
     QTRY_COMPARE(payload->id(), QByteArray("e1"));
