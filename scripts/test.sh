@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, builds with warnings as errors, runs every test
-# through CTest (each test starts its own redis-server on a free port), then the core tests under
+# through CTest (each test starts its own redis-server on a free port), then every test again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then the libFuzzer targets for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ cmake --preset ci
 cmake --build --preset ci -j"$jobs"
 ctest --preset ci -j"$jobs"
 
-echo "== core tests under ASan + UBSan"
+echo "== every test again under ASan + UBSan"
 cmake --preset asan
 cmake --build --preset asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
