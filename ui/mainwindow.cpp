@@ -229,12 +229,13 @@ void MainWindow::buildUi()
             &MainWindow::onStreamSelected);
     connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onEventSelected);
     // A large payload arrives after the row was selected: show it when its page lands.
-    connect(m_events, &QAbstractItemModel::dataChanged, this,
-            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                const QModelIndex current = m_eventView->currentIndex();
-                if (current.isValid() && current.row() >= topLeft.row() && current.row() <= bottomRight.row())
-                    onEventSelected();
-            });
+    // The selected row's page landing shows its payload; a summary arriving later must not fetch it again.
+    connect(m_events, &EventPageModel::pageLoaded, this, [this](qint64 first, qint64 last) {
+        const QModelIndex current = m_eventView->currentIndex();
+        const qint64 version = current.isValid() ? m_events->versionAt(current.row()) : 0;
+        if (version >= first && version <= last)
+            onEventSelected();
+    });
     connect(m_goTo, &QLineEdit::returnPressed, this, [this] {
         bool ok = false;
         const qint64 version = m_goTo->text().trimmed().toLongLong(&ok);
@@ -252,7 +253,7 @@ void MainWindow::buildUi()
         const QModelIndex current = m_eventView->currentIndex();
         if (!m_fullPayload.isEmpty() && current.isValid())
             m_payloadView->setPayload(current.data(EventPageModel::IdRole).toByteArray(), m_fullPayload,
-                                      m_fullPayload.size(), classifyPayload(m_fullPayload));
+                                      m_fullPayload.size(), m_fullEncoding);
     });
     connect(m_payloadView, &PayloadView::saveRequested, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save payload"));
@@ -470,6 +471,7 @@ bool MainWindow::goToVersion(qint64 version)
 void MainWindow::onEventSelected()
 {
     const QModelIndex current = m_eventView->currentIndex();
+    ++m_payloadGeneration; // whatever was on its way for the previous selection is no longer wanted
     m_fullPayload.clear();
     if (!current.isValid()) {
         m_payloadView->clear();
@@ -490,7 +492,7 @@ void MainWindow::onEventSelected()
         return;
     }
     // Too large for the page: fetch it alone, and show the first part.
-    const quint64 generation = ++m_selectionGeneration;
+    const quint64 generation = m_payloadGeneration;
     const qint64 size = current.data(EventPageModel::SizeRole).toLongLong();
     m_payloadView->showError(tr("Loading %1 (%2 bytes)…").arg(QString::fromUtf8(id)).arg(size));
     const qint64 version = m_events->versionAt(current.row());
@@ -498,7 +500,7 @@ void MainWindow::onEventSelected()
         id, this, [this, id, generation, version](const QByteArray &payload, bool missing, const QString &error) {
             if (error.isEmpty() && !missing)
                 summarizeInBackground(version, payload);
-            if (generation != m_selectionGeneration)
+            if (generation != m_payloadGeneration)
                 return;
             if (!error.isEmpty())
                 m_payloadView->showError(tr("Cannot load %1: %2").arg(QString::fromUtf8(id), error));
@@ -525,15 +527,23 @@ void MainWindow::summarizeInBackground(qint64 version, const QByteArray &payload
 
 void MainWindow::showPayload(const QByteArray &id, const QByteArray &payload, qint64 size)
 {
-    if (size > ShownPayloadLimit) {
-        m_fullPayload = payload;
-        const QByteArray head = payload.left(ShownPayloadLimit);
-        // Classify the whole payload (a cut JSON document is no longer JSON), off the page in the view.
-        m_payloadView->setPayload(id, head, size, classifyPayload(payload));
+    m_fullPayload = payload;
+    if (size <= ShownPayloadLimit) {
+        m_fullEncoding = classifyPayload(payload);
+        m_payloadView->setPayload(id, payload, size, m_fullEncoding);
         return;
     }
-    m_fullPayload = payload;
-    m_payloadView->setPayload(id, payload, size, classifyPayload(payload));
+    // Classify the whole payload (a cut JSON document is no longer JSON), on a worker: it is megabytes.
+    const quint64 generation = m_payloadGeneration;
+    auto *watcher = new QFutureWatcher<PayloadEncoding>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, id, payload, size] {
+        watcher->deleteLater();
+        if (generation != m_payloadGeneration)
+            return;
+        m_fullEncoding = watcher->result();
+        m_payloadView->setPayload(id, payload.left(ShownPayloadLimit), size, m_fullEncoding);
+    });
+    watcher->setFuture(QtConcurrent::run([payload] { return classifyPayload(payload); }));
 }
 
 void MainWindow::refresh()

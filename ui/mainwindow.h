@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionoptions.h"
+#include "payload.h"
 #include "redisconnection.h"
 #include "storelayout.h"
 
@@ -110,11 +111,13 @@ private:
     QTimer *m_countdown = nullptr;
 
     QByteArray m_currentStream;
-    QByteArray m_serverPattern; // the MATCH glob of the running scan; empty: all streams
-    quint64 m_selectionGeneration = 0;
+    QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams
+    quint64 m_selectionGeneration = 0; // stream opening
+    quint64 m_payloadGeneration = 0;   // the selected event's payload
     qint64 m_reconnectAt = 0;
     bool m_everReady = false;
     QByteArray m_fullPayload; // a payload shown in part, for "Load all"
+    PayloadEncoding m_fullEncoding = PayloadEncoding::Binary;
 };
 
 } // namespace Eventscope

@@ -57,7 +57,7 @@ public:
     // A text view shows at most this many lines, even of a payload loaded in full: QPlainTextEdit visits every line
     // on the GUI thread when it takes a document (measured: 50 ms for the 170k lines of a pretty-printed MiB, 1-4 s
     // for the millions of a 16 MiB one). The tree and hex views have no such limit.
-    static constexpr qsizetype TextViewLines = 200000;
+    static constexpr qsizetype TextViewLines = 80000; // laying out more stalls the GUI thread
 
     explicit PayloadView(QWidget *parent = nullptr);
     ~PayloadView() override;

@@ -157,13 +157,16 @@ void TestMainWindow::showsEveryKindOfPayload()
     QVERIFY(selectVersion(*window, "mixed", 3));
     QTRY_COMPARE(payload->id(), QByteArray("e424242"));
     QCOMPARE(window->eventModel()->index(2, EventPageModel::TypeColumn).data().toString(), QStringLiteral("missing"));
-    // Large: not in the page, fetched on selection, shown in part.
+    // Large: not in the page, fetched on selection (once), shown in part.
+    m_server.admin({"CONFIG", "RESETSTAT"});
     QVERIFY(selectVersion(*window, "mixed", 4));
     QCOMPARE(window->eventModel()->index(3, 0).data(EventPageModel::PayloadLoadedRole).toBool(), false);
     QTRY_COMPARE_WITH_TIMEOUT(payload->id(), QByteArray("e25003"), 10000);
     // Once fetched, its row tells its type too.
     QTRY_COMPARE_WITH_TIMEOUT(window->eventModel()->index(3, EventPageModel::TypeColumn).data().toString(),
                               QStringLiteral("Big"), 10000);
+    QCOMPARE(payload->id(), QByteArray("e25003"));
+    QVERIFY(m_server.admin({"INFO", "commandstats"}).text.contains("cmdstat_hget:calls=1,"));
     QSignalSpy loadAll(payload, &PayloadView::loadAllRequested);
     QVERIFY(selectVersion(*window, "mixed", 5));
     QTRY_COMPARE(payload->id(), QByteArray("e1"));
