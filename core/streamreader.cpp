@@ -105,6 +105,24 @@ void StreamReader::pump()
     }
 }
 
+StreamReader::Error StreamReader::errorOf(const RedisReply &reply)
+{
+    if (reply.isFailure())
+        return Error::Connection;
+    return reply.errorCode() == "WRONGTYPE" ? Error::WrongType : Error::Other;
+}
+
+void StreamReader::requestPayloads(qint64 first, const QList<QByteArray> &ids, quint64 generation)
+{
+    RedisCommand hmget;
+    hmget.reserve(ids.size() + 2);
+    hmget << "HMGET" << m_layout.eventsKey;
+    hmget.append(ids);
+    m_connection->send(hmget, this, [this, first, ids, generation](const RedisReply &reply) {
+        onPayloads(first, ids, reply, generation);
+    });
+}
+
 void StreamReader::requestPage(qint64 first, qint64 last)
 {
     ++m_inFlight;
@@ -114,13 +132,7 @@ void StreamReader::requestPage(qint64 first, qint64 last)
         ids.reserve(last - first + 1);
         for (qint64 n = first; n <= last; ++n)
             ids.append(m_layout.idFor(n));
-        RedisCommand hmget;
-        hmget.reserve(ids.size() + 2);
-        hmget << "HMGET" << m_layout.eventsKey;
-        hmget.append(ids);
-        m_connection->send(hmget, this, [this, first, ids, generation](const RedisReply &reply) {
-            onPayloads(first, ids, reply, generation);
-        });
+        requestPayloads(first, ids, generation);
         return;
     }
     m_connection->send(
@@ -130,9 +142,7 @@ void StreamReader::requestPage(qint64 first, qint64 last)
                 return;
             if (range.isBad() || !range.isArray())
                 return stopWith(
-                    range.isFailure()                  ? Error::Connection
-                    : range.errorCode() == "WRONGTYPE" ? Error::WrongType
-                                                       : Error::Other,
+                    errorOf(range),
                     QStringLiteral("cannot read %1: %2").arg(quoted(m_request.stream), QString::fromUtf8(range.text)));
             QList<QByteArray> ids;
             ids.reserve(range.elements.size());
@@ -140,13 +150,7 @@ void StreamReader::requestPage(qint64 first, qint64 last)
                 ids.append(id.text);
             if (ids.isEmpty()) // trimmed meanwhile
                 return onPayloads(first, ids, RedisReply{RedisReply::Type::Array, 0, {}, {}}, generation);
-            RedisCommand hmget;
-            hmget.reserve(ids.size() + 2);
-            hmget << "HMGET" << m_layout.eventsKey;
-            hmget.append(ids);
-            m_connection->send(hmget, this, [this, first, ids, generation](const RedisReply &reply) {
-                onPayloads(first, ids, reply, generation);
-            });
+            requestPayloads(first, ids, generation);
         });
 }
 
@@ -155,11 +159,8 @@ void StreamReader::onPayloads(qint64 first, const QList<QByteArray> &ids, const 
     if (generation != m_generation)
         return;
     if (reply.isBad() || !reply.isArray() || reply.elements.size() != ids.size())
-        return stopWith(reply.isFailure()                  ? Error::Connection
-                        : reply.errorCode() == "WRONGTYPE" ? Error::WrongType
-                                                           : Error::Other,
-                        QStringLiteral("cannot read the payloads of %1: %2")
-                            .arg(quoted(m_request.stream), QString::fromUtf8(reply.describe())));
+        return stopWith(errorOf(reply), QStringLiteral("cannot read the payloads of %1: %2")
+                                            .arg(quoted(m_request.stream), QString::fromUtf8(reply.describe())));
     --m_inFlight;
     QList<EventRecord> records;
     records.reserve(ids.size());

@@ -47,6 +47,8 @@ private:
                   quint64 generation);
     void pump();
     void requestPage(qint64 first, qint64 last);
+    void requestPayloads(qint64 first, const QList<QByteArray> &ids, quint64 generation);
+    static Error errorOf(const RedisReply &reply);
     void onPayloads(qint64 first, const QList<QByteArray> &ids, const RedisReply &reply, quint64 generation);
     void stopWith(Error error, const QString &message);
     bool isAll() const { return m_request.stream == AllStreamName; }
