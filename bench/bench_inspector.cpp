@@ -10,6 +10,7 @@
 // row placement, socket replies, worker results, painting), which says where a phase's time went.
 // Prints figures and PASS/MISS per target; exits 1 only when something could not be run.
 
+#include "backgroundscanner.h"
 #include "connectionoptions.h"
 #include "eventpagemodel.h"
 #include "mainwindow.h"
@@ -791,11 +792,11 @@ std::unique_ptr<MainWindow> openWindow(const QString &url)
     return window;
 }
 
-StreamScanner *scannerOf(MainWindow &window)
+BackgroundScanner *scannerOf(MainWindow &window)
 {
-    auto *scanner = window.findChild<StreamScanner *>();
+    auto *scanner = window.findChild<BackgroundScanner *>();
     if (!scanner)
-        die(QStringLiteral("the main window has no StreamScanner child"));
+        die(QStringLiteral("the main window has no BackgroundScanner child"));
     return scanner;
 }
 
@@ -834,17 +835,17 @@ ListingFigures listStreams(Hiredis &admin, const QString &url, int streams)
     figures.rssBeforeBytes = statusBytes("VmRSS");
     std::unique_ptr<MainWindow> window = openWindow(url);
     StreamListModel *model = window->streamModel();
-    StreamScanner *scanner = scannerOf(*window);
+    BackgroundScanner *scanner = scannerOf(*window);
     BenchApplication *app = benchApp();
 
     Phase phase("listing streams", 900'000);
     QObject::connect(window->connection(), &RedisConnection::ready, model,
                      [&] { figures.readyMs = phase.elapsedMs(); });
-    QObject::connect(scanner, &StreamScanner::batch, model, [&] {
+    QObject::connect(scanner, &BackgroundScanner::batch, model, [&] {
         if (figures.firstBatchMs < 0)
             figures.firstBatchMs = phase.elapsedMs();
     });
-    QObject::connect(scanner, &StreamScanner::finished, model, [&] { figures.scanDoneMs = phase.elapsedMs(); });
+    QObject::connect(scanner, &BackgroundScanner::finished, model, [&] { figures.scanDoneMs = phase.elapsedMs(); });
     int previousCount = 0;
     QObject::connect(model, &StreamListModel::streamCountChanged, model, [&](int count) {
         app->tag(Work::Ingest);
@@ -868,7 +869,7 @@ ListingFigures listStreams(Hiredis &admin, const QString &url, int streams)
     phase.recheckOn(model, &StreamListModel::streamCountChanged);
     phase.recheckOn(model, &QAbstractItemModel::rowsInserted);
     phase.recheckOn(model, &QAbstractItemModel::layoutChanged);
-    phase.recheckOn(scanner, &StreamScanner::finished);
+    phase.recheckOn(scanner, &BackgroundScanner::finished);
 
     const double serverBefore = admin.serverCpuSeconds();
     const double clientBefore = processCpuSeconds();
@@ -1237,7 +1238,7 @@ int main(int argc, char **argv)
     if (runPaging || runPayload) {
         window = openWindow(redis.url(PagingDb));
         Phase phase("listing the paging database", 60'000);
-        StreamScanner *scanner = scannerOf(*window);
+        BackgroundScanner *scanner = scannerOf(*window);
         const int rows = 1 + int(runPaging) + int(runPayload);
         window->connectToServer();
         phase.run([&] { return window->streamModel()->rowCount() == rows && !scanner->isRunning(); });

@@ -13,9 +13,10 @@ namespace Eventscope {
 
 namespace {
 
-constexpr int ApplyIntervalMs = 100;
-// Ingesting a tick's batches stops after this long and leaves the rest for the next tick; merging the new rows into
-// sorted ones takes a pass of the event loop of its own.
+// New rows show at most this often: each showing costs the views a layout pass, whatever the number of rows.
+constexpr int PlaceIntervalMs = 100;
+// Ingesting queued batches stops after this long and goes on in the next pass of the event loop; merging the new rows
+// into sorted ones takes a pass of its own.
 constexpr qint64 IngestBudgetNs = 8'000'000;
 // Streams ingested between two looks at the clock.
 constexpr qsizetype IngestSlice = 256;
@@ -321,10 +322,9 @@ StreamListModel::StreamListModel(const QByteArray &streamPrefix, QObject *parent
 {
     resetStorage();
     m_applyTimer.setSingleShot(true);
-    m_applyTimer.setInterval(ApplyIntervalMs);
+    m_applyTimer.setInterval(0);
     connect(&m_applyTimer, &QTimer::timeout, this, &StreamListModel::applyPending);
     m_placeTimer.setSingleShot(true);
-    m_placeTimer.setInterval(0);
     connect(&m_placeTimer, &QTimer::timeout, this, &StreamListModel::placeNewRows);
 }
 
@@ -447,7 +447,6 @@ void StreamListModel::updateVersion(const QByteArray &name, qint64 version)
     }
     addEntry(name, hash, version);
     placeNewRows();
-    Q_EMIT streamCountChanged(streamCount());
 }
 
 void StreamListModel::clear()
@@ -456,7 +455,7 @@ void StreamListModel::clear()
     m_pendingDone = 0;
     m_applyTimer.stop();
     m_placeTimer.stop();
-    const bool hadStreams = streamCount() > 0;
+    const bool hadStreams = m_reportedCount > 0;
     if (m_rows.size() > 0) {
         beginRemoveRows({}, 1, m_rows.size());
         resetStorage();
@@ -464,6 +463,7 @@ void StreamListModel::clear()
     } else {
         resetStorage();
     }
+    m_reportedCount = 0;
     if (hadStreams)
         Q_EMIT streamCountChanged(0);
 }
@@ -546,20 +546,28 @@ void StreamListModel::applyPending()
         if (version > m_entries[entry].version)
             raiseVersion(entry, version);
     }
-    if (m_entries.size() != countBefore) {
-        // Appending is cheap. Merging into sorted rows waits for the next pass of the event loop, so that ingesting
-        // and merging are two short stalls rather than one long one.
-        if (m_sortColumn < 0)
-            placeNewRows();
-        else
-            m_placeTimer.start();
-        Q_EMIT streamCountChanged(streamCount());
+    if (m_entries.size() != countBefore && !m_placeTimer.isActive()) {
+        // The first rows show on the next pass of the event loop (merging apart from ingesting keeps both stalls
+        // short), later ones at most every PlaceIntervalMs, so that a fast scan is not slowed down by the views.
+        const qint64 sincePlaced = m_placeClock.isValid() ? m_placeClock.elapsed() : PlaceIntervalMs;
+        m_placeTimer.start(int(std::max<qint64>(0, PlaceIntervalMs - sincePlaced)));
     }
     if (!m_pending.isEmpty())
         m_applyTimer.start();
 }
 
 void StreamListModel::placeNewRows()
+{
+    m_placeTimer.stop();
+    m_placeClock.start();
+    insertNewRows();
+    if (m_reportedCount != streamCount()) {
+        m_reportedCount = streamCount();
+        Q_EMIT streamCountChanged(m_reportedCount);
+    }
+}
+
+void StreamListModel::insertNewRows()
 {
     std::vector<Row> added;
     for (quint32 entry = m_placed; entry < m_entries.size(); ++entry) {

@@ -4,6 +4,7 @@
 #include "streamscanner.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QList>
 #include <QTimer>
 
@@ -17,10 +18,9 @@ namespace Eventscope {
 // The streams pane: `$all` on row 0, then the loaded streams, filtered and sorted. Sized for a million streams:
 // names are packed into an arena, each stream is one fixed-size entry, rows are kept in blocks with their sort key
 // inline, so nothing is allocated per stream, a comparison rarely leaves the row array, and growing never copies
-// what is there. Scanner batches are only queued; a timer takes them in at most ten times a second within a time
-// budget, and when sorted merges their rows on the next pass of the event loop, so a scan, whatever its rate,
-// stalls the GUI thread for a few milliseconds at a time. Sorting, and a filter that widens, re-sort every row at
-// once on the GUI thread.
+// what is there. Scanner batches are queued and taken in on the following passes of the event loop within a time
+// budget; the new rows show (merged in order when sorted) at most ten times a second, so that a scan runs at the
+// server's pace while the GUI thread is never held for more than a few milliseconds at a time.
 class StreamListModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -52,8 +52,8 @@ public:
     void setStoreRevision(qint64 revision);
     qint64 storeRevision() const { return m_storeRevision; }
 
-    // Queues a batch; streamCount() takes it in on the next tick, the rows show then or, when sorted, one event-loop
-    // pass later. Repeated names are merged, keeping the higher version.
+    // Queues a batch; streamCount() takes it in on the next pass of the event loop, and its rows show in a pass after
+    // that, at most ten times a second. Repeated names are merged, keeping the higher version.
     void addStreams(const QList<Eventscope::StreamInfo> &batch);
     // Applies at once; an unknown stream is added. Versions only grow, so a lower figure than the one known is
     // ignored.
@@ -65,8 +65,8 @@ public:
     void setTextFilter(const QString &text);
     QString textFilter() const { return m_filter; }
 
-    // Loaded streams, filtered out or not, excluding $all and anything still queued.
-    int streamCount() const { return int(m_entries.size()); }
+    // Streams placed (shown, unless filtered out), excluding $all and anything still queued or being taken in.
+    int streamCount() const { return int(m_placed); }
     // The row of a stream, 0 for $all, -1 when not loaded or filtered out.
     int rowOf(const QByteArray &name) const;
     QByteArray nameAt(int row) const;
@@ -171,6 +171,7 @@ private:
 
     void applyPending();
     void placeNewRows();
+    void insertNewRows();
     quint32 find(QByteArrayView name, quint32 hash) const;
     quint32 addEntry(QByteArrayView name, quint32 hash, qint64 version);
     const char *storeName(QByteArrayView name);
@@ -211,8 +212,10 @@ private:
 
     QList<QList<StreamInfo>> m_pending;
     qsizetype m_pendingDone = 0; // of m_pending.first()
-    QTimer m_applyTimer;
-    QTimer m_placeTimer;
+    QTimer m_applyTimer;         // ingests queued batches on the next pass of the event loop
+    QTimer m_placeTimer;         // shows ingested streams as rows
+    QElapsedTimer m_placeClock;
+    int m_reportedCount = 0; // the last streamCountChanged
 };
 
 } // namespace Eventscope

@@ -1,12 +1,12 @@
 #include "mainwindow.h"
 
+#include "backgroundscanner.h"
 #include "eventpageloader.h"
 #include "eventpagemodel.h"
 #include "exportdialog.h"
 #include "payload.h"
 #include "payloadview.h"
 #include "streamlistmodel.h"
-#include "streamscanner.h"
 
 #include <QAction>
 #include <QApplication>
@@ -72,7 +72,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 {
     initUiResources();
     m_connection = new RedisConnection(m_options.connection, this);
-    m_scanner = new StreamScanner(m_connection, m_options.layout, this);
+    m_scanner = new BackgroundScanner(m_options.connection, m_options.layout, this);
     m_loader = new EventPageLoader(m_connection, m_options.layout, this);
     m_streams = new StreamListModel(m_options.layout, this);
     m_events = new EventPageModel(m_loader, this);
@@ -89,12 +89,12 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         updateStatus();
     });
 
-    connect(m_scanner, &StreamScanner::batch, m_streams, &StreamListModel::addStreams);
-    connect(m_scanner, &StreamScanner::finished, this, [this] {
+    connect(m_scanner, &BackgroundScanner::batch, m_streams, &StreamListModel::addStreams);
+    connect(m_scanner, &BackgroundScanner::finished, this, [this] {
         m_stopScan->setEnabled(false);
         updateStatus();
     });
-    connect(m_scanner, &StreamScanner::failed, this, [this](const QString &message) {
+    connect(m_scanner, &BackgroundScanner::failed, this, [this](const QString &message) {
         m_stopScan->setEnabled(false);
         m_scanStatus->setText(message);
     });

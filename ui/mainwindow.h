@@ -21,7 +21,7 @@ class EventPageLoader;
 class EventPageModel;
 class PayloadView;
 class StreamListModel;
-class StreamScanner;
+class BackgroundScanner;
 
 // The inspector window: streams on the left, the selected stream's events top right, the selected event's
 // payload below. Everything talks to Redis asynchronously; nothing here waits on the network.
@@ -87,7 +87,7 @@ private:
 
     Options m_options;
     RedisConnection *m_connection = nullptr;
-    StreamScanner *m_scanner = nullptr;
+    BackgroundScanner *m_scanner = nullptr; // on a connection and thread of its own
     EventPageLoader *m_loader = nullptr;
     StreamListModel *m_streams = nullptr;
     EventPageModel *m_events = nullptr;
