@@ -6,6 +6,7 @@
 #include "payloadview.h"
 #include "redisconnection.h"
 #include "streamlistmodel.h"
+#include "uniformtableview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

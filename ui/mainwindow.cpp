@@ -7,6 +7,7 @@
 #include "payload.h"
 #include "payloadview.h"
 #include "streamlistmodel.h"
+#include "uniformtableview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -150,7 +151,7 @@ void MainWindow::buildUi()
     eventsBar->addWidget(m_eventsStatus, 1);
     eventsBar->addWidget(m_goTo);
     eventsBar->addWidget(m_newestFirst);
-    m_eventView = makeTable(eventsPane);
+    m_eventView = new UniformTableView(eventsPane);
     m_eventView->setModel(m_events);
     auto *header = m_eventView->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);

@@ -22,6 +22,7 @@ class EventPageModel;
 class PayloadView;
 class StreamListModel;
 class BackgroundScanner;
+class UniformTableView;
 
 // The inspector window: streams on the left, the selected stream's events top right, the selected event's
 // payload below. Everything talks to Redis asynchronously; nothing here waits on the network.
@@ -46,7 +47,7 @@ public:
     StreamListModel *streamModel() const { return m_streams; }
     EventPageModel *eventModel() const { return m_events; }
     QTableView *streamView() const { return m_streamView; }
-    QTableView *eventView() const { return m_eventView; }
+    UniformTableView *eventView() const { return m_eventView; }
     PayloadView *payloadView() const { return m_payloadView; }
     QLineEdit *filterEdit() const { return m_filter; }
     QString scanStatusText() const;
@@ -99,7 +100,7 @@ private:
     QLineEdit *m_goTo = nullptr;
     QCheckBox *m_newestFirst = nullptr;
     QLabel *m_eventsStatus = nullptr;
-    QTableView *m_eventView = nullptr;
+    UniformTableView *m_eventView = nullptr; // 10,000,000 rows cost nothing more than 10
     PayloadView *m_payloadView = nullptr;
     QLabel *m_endpointLabel = nullptr;
     QLabel *m_serverLabel = nullptr;

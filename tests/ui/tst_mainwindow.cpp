@@ -6,6 +6,7 @@
 #include "payloadview.h"
 #include "redisserver.h"
 #include "streamlistmodel.h"
+#include "uniformtableview.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
