@@ -7,6 +7,7 @@
 #include "payload.h"
 #include "payloadview.h"
 #include "streamlistmodel.h"
+#include "trafficmeter.h"
 #include "uniformtableview.h"
 
 #include <QAction>
@@ -79,6 +80,13 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     m_events = new EventPageModel(m_loader, this);
     buildUi();
     buildActions();
+
+    // What this window itself costs the server, over every connection it uses.
+    m_traffic = new TrafficMeter(this);
+    m_traffic->addSource(TrafficMeter::sourceOf(m_connection));
+    m_traffic->addSource(TrafficMeter::sourceOf(m_scanner->connection()));
+    connect(m_traffic, &TrafficMeter::updated, this, &MainWindow::showTraffic);
+    showTraffic({}, {});
 
     connect(m_connection, &RedisConnection::ready, this, &MainWindow::onReady);
     connect(m_connection, &RedisConnection::stateChanged, this, &MainWindow::onStateChanged);
@@ -185,9 +193,12 @@ void MainWindow::buildUi()
     m_layoutLabel = new QLabel;
     m_modeLabel = new QLabel;
     m_stateLabel = new QLabel;
-    for (QLabel *label : {m_stateLabel, m_endpointLabel, m_serverLabel, m_layoutLabel, m_modeLabel})
+    m_trafficLabel = new QLabel;
+    m_trafficLabel->setObjectName(QStringLiteral("trafficMeter"));
+    for (QLabel *label : {m_stateLabel, m_trafficLabel, m_endpointLabel, m_serverLabel, m_layoutLabel, m_modeLabel})
         label->setContentsMargins(6, 0, 6, 0);
     statusBar()->addWidget(m_stateLabel, 1);
+    statusBar()->addPermanentWidget(m_trafficLabel);
     statusBar()->addPermanentWidget(m_endpointLabel);
     statusBar()->addPermanentWidget(m_serverLabel);
     statusBar()->addPermanentWidget(m_layoutLabel);
@@ -682,6 +693,32 @@ void MainWindow::updateStatus()
         m_stateLabel->setText(tr("failed: %1").arg(m_connection->lastErrorString()));
         break;
     }
+}
+
+} // namespace Eventscope
+
+namespace Eventscope {
+
+void MainWindow::showTraffic(const TrafficRates &rates, const TrafficTotals &totals)
+{
+    auto perSecond = [](double bytes) -> QString {
+        return PayloadView::formatSize(qint64(bytes + 0.5)) + QStringLiteral("/s");
+    };
+    m_trafficLabel->setText(
+        tr("load: %1 cmd/s · ↑ %2 · ↓ %3")
+            .arg(QString::number(rates.commandsPerSecond, 'f', rates.commandsPerSecond < 10 ? 1 : 0),
+                 perSecond(rates.bytesSentPerSecond), perSecond(rates.bytesReceivedPerSecond)));
+    m_trafficLabel->setToolTip(
+        tr("What Eventscope itself sends to and receives from this Redis (all of this window's connections), "
+           "averaged over the last seconds.\nSince connecting: %1 commands, %2 sent, %3 received.")
+            .arg(totals.commands)
+            .arg(PayloadView::formatSize(qint64(totals.bytesSent)),
+                 PayloadView::formatSize(qint64(totals.bytesReceived))));
+}
+
+QString MainWindow::trafficText() const
+{
+    return m_trafficLabel->text();
 }
 
 } // namespace Eventscope

@@ -23,6 +23,9 @@ class PayloadView;
 class StreamListModel;
 class BackgroundScanner;
 class UniformTableView;
+class TrafficMeter;
+struct TrafficRates;
+struct TrafficTotals;
 
 // The inspector window: streams on the left, the selected stream's events top right, the selected event's
 // payload below. Everything talks to Redis asynchronously; nothing here waits on the network.
@@ -52,6 +55,9 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     QString scanStatusText() const;
     QString connectionStatusText() const;
+    // The status bar's meter of this window's own traffic to Redis.
+    QString trafficText() const;
+    TrafficMeter *trafficMeter() const { return m_traffic; }
     QString eventsStatusText() const;
 
     void selectStream(const QByteArray &name);
@@ -85,6 +91,7 @@ private:
     void exportStream();
     void updateTitle();
     void updateStatus();
+    void showTraffic(const Eventscope::TrafficRates &rates, const Eventscope::TrafficTotals &totals);
 
     Options m_options;
     RedisConnection *m_connection = nullptr;
@@ -107,6 +114,8 @@ private:
     QLabel *m_layoutLabel = nullptr;
     QLabel *m_modeLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
+    QLabel *m_trafficLabel = nullptr;
+    TrafficMeter *m_traffic = nullptr;
     QTimer *m_filterTimer = nullptr;
     QAction *m_exportAction = nullptr;
     QTimer *m_countdown = nullptr;

@@ -6,6 +6,7 @@
 #include "payloadview.h"
 #include "redisserver.h"
 #include "streamlistmodel.h"
+#include "trafficmeter.h"
 #include "uniformtableview.h"
 
 #include <QAbstractItemModelTester>
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void init();
     void listsStreamsAndAll();
     void filtersLocallyAndOnTheServer();
+    void showsItsOwnLoad();
     void pagesToTheEndOfALongStream();
     void showsEveryKindOfPayload();
     void wrongKeyTypeIsShownInWords();
@@ -130,6 +132,21 @@ void TestMainWindow::filtersLocallyAndOnTheServer()
     QVERIFY(scanConnection->commandsSent() > before);
     window->filterEdit()->clear();
     QTRY_COMPARE_WITH_TIMEOUT(streams->streamCount(), 32, 10000);
+}
+
+void TestMainWindow::showsItsOwnLoad()
+{
+    auto window = openWindow(m_server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(window->streamModel()->streamCount(), 32, 10000);
+    QVERIFY(window->trafficText().startsWith(QLatin1String("load: 0")));
+    // The meter counts every connection of the window: the scan's own (SCAN + LLEN per stream) and the window's.
+    const RedisConnection *scan = window->findChild<BackgroundScanner *>()->connection();
+    QVERIFY(scan->commandsSent() >= 33);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window->trafficMeter()->totals().commands >= scan->commandsSent() + window->connection()->commandsSent(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!window->trafficText().startsWith(QLatin1String("load: 0.0 cmd/s")), 5000);
+    QVERIFY(window->trafficText().contains(QLatin1String("/s")));
+    QVERIFY(window->trafficMeter()->totals().bytesReceived > 0);
 }
 
 void TestMainWindow::pagesToTheEndOfALongStream()
