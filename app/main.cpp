@@ -6,22 +6,35 @@
 #include <QCommandLineParser>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
 const char *const Usage = R"(Usage: eventscope [URL] [options]
 
-The Eventscope inspector window, connected to the event store at URL (or $EVENTSCOPE_URL). Without a URL it
-opens the connection dialog with your saved profiles. Read-only unless --allow-writes is given.
+The Eventscope inspector window, connected to the event store at URL (or --url URL, or $EVENTSCOPE_URL). Without
+a URL it opens the connection dialog with your saved profiles. Read-only unless --allow-writes is given.
 
-Options (as for eventscope-cli):
-  --tls-ca FILE, --tls-cert FILE, --tls-key FILE, --tls-server-name NAME, --tls-insecure
-  --layout seed|zilverline, --events-key KEY, --id-prefix P, --streams GLOB, --stream-prefix P, --channel NAME
-  --timeout MS                 connect and command timeout
+Options:
+  --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
+  --tls-ca FILE                CA certificates (PEM) to verify the server; default: the system trust store
+  --tls-cert FILE              client certificate (PEM) for mutual TLS
+  --tls-key FILE               client private key (PEM, unencrypted)
+  --tls-server-name NAME       name to verify the server certificate against (and SNI)
+  --tls-insecure               do not verify the server certificate (only when you must)
+  --layout seed|zilverline     store layout preset (default seed)
+  --events-key KEY             the hash of commits (seed: EventStore; zilverline: EventStore:commits)
+  --id-prefix P                commit id prefix (seed: e; zilverline: none)
+  --streams GLOB               which streams (a SCAN MATCH glob over stream names)
+  --stream-prefix P            prefix of stream keys, hidden from stream names (zilverline: <name>:stream:)
+  --channel NAME               the Pub/Sub channel of commit announcements
+  --timeout MS                 connect and command timeout (default 10000)
   --production                 tint the window and title: this is production
   --allow-writes               allow write commands (the inspector itself only reads)
   --screenshot FILE            open the first stream, save a picture of the window to FILE and exit
-  --version, --help
+  --version                    print the version
+  --help                       this help
+
 A password may come from $REDISCLI_AUTH instead of the URL.
 )";
 
@@ -29,10 +42,24 @@ A password may come from $REDISCLI_AUTH instead of the URL.
 
 int main(int argc, char **argv)
 {
+    // --help and --version answer before QApplication exists: it needs a display, and these must work without one
+    // (over ssh, in package checks). An option value spelled "--help" is not worth a second parser.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0) {
+            std::fputs(Usage, stdout);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("eventscope %s\n", EVENTSCOPE_VERSION);
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Eventscope"));
     QApplication::setOrganizationName(QStringLiteral("Eventscope"));
     QApplication::setApplicationVersion(QStringLiteral(EVENTSCOPE_VERSION));
+    // Lets Wayland and the desktop match the window to the installed desktop entry and its icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.eventscope.eventscope"));
     const QStringList arguments = QApplication::arguments();
     Eventscope::maskUrlPasswords(argc, argv);
 
@@ -41,19 +68,11 @@ int main(int argc, char **argv)
     parser.addOption(Eventscope::option(QStringLiteral("production")));
     parser.addOption(Eventscope::option(QStringLiteral("allow-writes")));
     parser.addOption(Eventscope::option(QStringLiteral("screenshot"), QStringLiteral("FILE")));
-    parser.addOption(Eventscope::option(QStringLiteral("help")));
+    parser.addOption(Eventscope::option(QStringLiteral("help"))); // handled above; known here so the parse succeeds
     parser.addOption(Eventscope::option(QStringLiteral("version")));
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "eventscope: %s\n", parser.errorText().toLocal8Bit().constData());
         return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::fputs(Usage, stdout);
-        return 0;
-    }
-    if (parser.isSet(QStringLiteral("version"))) {
-        std::printf("eventscope %s\n", EVENTSCOPE_VERSION);
-        return 0;
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {

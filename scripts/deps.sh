@@ -5,6 +5,8 @@ eventscope_packages_build=(build-essential cmake ninja-build pkg-config git qt6-
     qtkeychain-qt6-dev qt6-svg-dev libhiredis-dev libssl-dev)
 eventscope_packages_run=(redis-server redis-tools openssl)
 eventscope_packages_test=(clang libclang-rt-14-dev)
+# scripts/package.sh: build and check the Debian package (icons are rendered from the SVG with rsvg-convert)
+eventscope_packages_packaging=(dpkg-dev fakeroot file lintian desktop-file-utils appstream librsvg2-bin)
 
 eventscope_install() {
     local missing=()
