@@ -241,6 +241,7 @@ private:
     Watchdog m_watchdog;
     QJSValue m_driver;
     bool m_compiled = false;
+    QString m_scriptName;
     int m_compileMs = 500;
     int m_eventMs = 250;
     qint64 m_stateBytes = 16 * 1024 * 1024;
@@ -271,6 +272,19 @@ void Host::fail(const QJSValue &error, bool interrupted, int index, const QStrin
         message = error.property(QStringLiteral("message")).toString();
         line = error.property(QStringLiteral("lineNumber")).toInt();
         column = error.property(QStringLiteral("columnNumber")).toInt();
+        // An error raised inside the runtime (the projection API) points into runtime.js: use the projection's
+        // frame on the stack instead ("name@file:PATH:LINE" lines), the call that caused it.
+        if (!error.property(QStringLiteral("fileName")).toString().endsWith(m_scriptName)) {
+            line = -1;
+            const QStringList frames = error.property(QStringLiteral("stack")).toString().split(QLatin1Char('\n'));
+            for (const QString &frame : frames) {
+                const qsizetype colon = frame.lastIndexOf(QLatin1Char(':'));
+                if (colon > 0 && frame.left(colon).endsWith(QLatin1Char(':') + m_scriptName)) {
+                    line = frame.mid(colon + 1).toInt();
+                    break;
+                }
+            }
+        }
     } else if (error.isObject()) {
         message = QStringLiteral("uncaught exception: ")
                   + QString::fromUtf8(QJsonDocument::fromVariant(error.toVariant()).toJson(QJsonDocument::Compact));
@@ -303,6 +317,7 @@ void Host::compile(const QByteArray &body)
     m_eventMs = qMax(1, request.value(QStringLiteral("eventMs")).toInt(250));
     m_stateBytes = qMax<qint64>(2, qint64(request.value(QStringLiteral("stateBytes")).toDouble(16 * 1024 * 1024)));
     const QString name = request.value(QStringLiteral("name")).toString(QStringLiteral("projection.js"));
+    m_scriptName = name;
 
     QFile file(QStringLiteral(":/sandbox/runtime.js"));
     if (!file.open(QIODevice::ReadOnly))

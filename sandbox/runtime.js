@@ -298,16 +298,52 @@
         }
         return value;
     }
-    function bytes(json) {
-        // UTF-8 size without encoding: 1 byte per ASCII character, 3 for the rest (an upper bound for surrogates).
-        let n = json.length;
-        for (let i = 0; i < json.length; ++i) {
-            if (json.charCodeAt(i) > 127)
-                n += 2;
+    // A lower bound of the state's JSON size without building the JSON: this engine's JSON.stringify is slow on
+    // large strings (it copies character by character), so the per-stretch check must not call it for states
+    // that are clearly under or clearly over the limit.
+    function lowerBound(value, seen) {
+        switch (typeof value) {
+        case 'string':
+            return value.length + 2;
+        case 'number':
+            return isFinite(value) ? String(value).length : 4;
+        case 'boolean':
+            return 4;
+        case 'object': {
+            if (value === null)
+                return 4;
+            if (seen.has(value))
+                throw new TypeError('the state has a cycle; it cannot be serialized as JSON');
+            seen.add(value);
+            let n = 2;
+            if (Array.isArray(value)) {
+                for (let i = 0; i < value.length; ++i)
+                    n += lowerBound(value[i], seen) + 1;
+            } else {
+                for (const key of Object.keys(value)) {
+                    const v = value[key];
+                    if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
+                        continue;
+                    n += key.length + 4 + lowerBound(v, seen);
+                }
+            }
+            seen.delete(value);
+            return n;
         }
-        return n;
+        default:
+            return 0;
+        }
     }
-
+    // The state's size against the limit: -1 under, else the size. The size is the JSON's length with each
+    // string counted by its length: exact for ASCII without escapes, a lower bound otherwise. Serializing to
+    // count exactly costs about a second per 16 MiB here, per check.
+    function over(limit) {
+        const size = lowerBound(state, new Set());
+        return size > limit ? size : -1;
+    }
+    const restoreBelow = 256 * 1024; // states smaller than this are kept as JSON after each stretch, to pin from
+    let perEvent = false;            // larger ones are checked after every event instead
+    let lastSize = 0;
     return {
         // After the projection's top level ran: which form it has, or an error.
         finish() {
@@ -341,10 +377,12 @@
             if (state === undefined)
                 state = null;
             lastGood = stringify(state);
+            perEvent = false;
         },
         setState(json) {
             state = parse(json);
-            lastGood = json;
+            lastGood = json.length < restoreBelow ? json : null;
+            perEvent = lastGood === null;
         },
         load(metaJson, batchText) {
             meta = parse(metaJson);
@@ -365,7 +403,7 @@
             let i = from;
             try {
                 for (; i < n; ++i) {
-                    if (i > from && realNow() - start > budgetMs)
+                    if (i > from && (perEvent || realNow() - start > budgetMs))
                         break;
                     position = i;
                     const k = i * stride;
@@ -385,15 +423,20 @@
         },
         // The state's serialized size, checked after each run(); over the limit, find the commit that crossed it by
         // going back to the last good state and feeding one commit at a time.
+        // The state's size, checked after each run(). Over the limit: the commit that crossed it is the last one
+        // fed when checking per event; otherwise go back to the last good state and feed one commit at a time.
+        // Returns -1, or the index of that commit.
         check(limit, from, to) {
-            const json = stringify(state === undefined ? null : state);
-            const size = json === undefined ? 4 : bytes(json);
-            if (size <= limit) {
-                lastGood = json === undefined ? 'null' : json;
+            const size = over(limit);
+            if (size < 0) {
+                const low = lowerBound(state, new Set());
+                perEvent = low >= restoreBelow;
+                lastGood = perEvent ? null : stringify(state === undefined ? null : state);
                 return -1;
             }
-            if (to - from <= 1)
-                return from;
+            lastSize = size;
+            if (to - from <= 1 || lastGood === null)
+                return to - 1;
             state = parse(lastGood);
             for (let i = from; i < to; ++i) {
                 const k = i * stride;
@@ -401,14 +444,16 @@
                 if (begin < 0)
                     continue;
                 feed(meta[k], meta[k + 1], meta[k + 2], text.substring(begin, meta[k + 4]));
-                const step = stringify(state === undefined ? null : state);
-                if ((step === undefined ? 4 : bytes(step)) > limit)
+                const step = over(limit);
+                if (step >= 0) {
+                    lastSize = step;
                     return i;
+                }
             }
             return to - 1;
         },
-        stateSize(limit) {
-            return bytes(stringify(state === undefined ? null : state));
+        stateSize() {
+            return lastSize;
         },
         snapshot() {
             const result = output();
