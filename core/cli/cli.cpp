@@ -5,6 +5,7 @@
 #include "payload.h"
 #include "recordjson.h"
 #include "redisconnection.h"
+#include "replaycommand.h"
 #include "seeder.h"
 #include "storelayout.h"
 #include "streamreader.h"
@@ -41,6 +42,11 @@ Commands:
                                commit payloads atomically ("-" reads one payload per stdin line)
   seed [--stream-count N] [--commits N] [--payload-size B] [--mixed] [--rate R] [--duration S]
                                demo and benchmark data, then optionally a live writer at R commits/s for S s
+  replay STREAM...|--all --projection FILE [--until V] [--seed N] [--compile-ms MS] [--event-ms MS]
+         [--state-mib M] [--memory-mib M] [--stack-depth N]
+                               run a JavaScript projection (reduce(state, event), or KurrentDB's fromAll().when())
+                               in a sandbox over a stream, several merged in commit order, or $all; the final state
+                               as JSON on stdout, stats on stderr (limits default 500 ms, 250 ms, 16, 1024, 1000)
 
 Global options:
   --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
@@ -62,7 +68,8 @@ Global options:
   --version                    print the version
   --help                       this help; COMMAND --help for a command
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 conflict, 4 cannot connect/authenticate/TLS, 5 no such key or wrong type.
+Exit codes: 0 ok, 1 error, 2 usage, 3 conflict, 4 cannot connect/authenticate/TLS, 5 no such key or wrong type,
+6 projection error (replay).
 
 Examples:
   eventscope-cli --url redis://127.0.0.1:6379/0 streams
@@ -162,6 +169,7 @@ int Cli::parse()
         option(QStringLiteral("rate"), QStringLiteral("R")),
         option(QStringLiteral("duration"), QStringLiteral("S")),
     };
+    options += replayCommandOptions();
     m_parser.addOptions(options);
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
 
@@ -291,6 +299,16 @@ int Cli::parse()
         if (!ok)
             return usage(QStringLiteral("--commits takes a number"));
         connectThen(true, [this] { cmdSeed(); });
+    } else if (command == QLatin1String("replay")) {
+        ReplayCommand replay;
+        QString error;
+        if (!parseReplayCommand(m_parser, args, &replay, &error))
+            return usage(error);
+        connectThen(false, [this, replay] {
+            runReplayCommand(
+                m_connection, m_layout, replay, this, [this](const QByteArray &bytes) { m_out.write(bytes); },
+                [this](int code, const QString &error) { finish(code, error); });
+        });
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
     }

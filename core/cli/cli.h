@@ -10,6 +10,7 @@ enum ExitCode : int {
     ExitConflict = 3,
     ExitConnection = 4, // cannot connect, authenticate, or establish TLS; connection lost
     ExitNoSuchKey = 5,  // no such stream or id, or a key of the wrong type
+    ExitProjection = 6, // replay: the projection failed (error, limit); the message names version, id, line
 };
 
 // eventscope-cli [global options] COMMAND [options]. Masks any password in argv (the process title) first.
