@@ -28,7 +28,6 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -48,22 +47,6 @@ constexpr qint64 ShownPayloadLimit = 1024 * 1024;
 bool isGlob(const QString &text)
 {
     return text.contains(QLatin1Char('*')) || text.contains(QLatin1Char('?')) || text.contains(QLatin1Char('['));
-}
-
-QTableView *makeTable(QWidget *parent)
-{
-    auto *view = new QTableView(parent);
-    // Uniform rows: the view never asks a million rows for their height.
-    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    view->verticalHeader()->hide();
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setWordWrap(false);
-    view->setShowGrid(false);
-    view->setAlternatingRowColors(true);
-    view->horizontalHeader()->setHighlightSections(false);
-    return view;
 }
 
 } // namespace
@@ -137,7 +120,7 @@ void MainWindow::buildUi()
     m_stopScan->setToolTip(tr("Stop listing streams"));
     scanRow->addWidget(m_scanStatus, 1);
     scanRow->addWidget(m_stopScan);
-    m_streamView = makeTable(streamsPane);
+    m_streamView = new UniformTableView(streamsPane);
     m_streamView->setModel(m_streams);
     m_streamView->setSortingEnabled(true);
     m_streamView->sortByColumn(StreamListModel::NameColumn, Qt::AscendingOrder);

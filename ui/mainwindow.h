@@ -49,7 +49,7 @@ public:
     RedisConnection *connection() const { return m_connection; }
     StreamListModel *streamModel() const { return m_streams; }
     EventPageModel *eventModel() const { return m_events; }
-    QTableView *streamView() const { return m_streamView; }
+    UniformTableView *streamView() const { return m_streamView; }
     UniformTableView *eventView() const { return m_eventView; }
     PayloadView *payloadView() const { return m_payloadView; }
     QLineEdit *filterEdit() const { return m_filter; }
@@ -103,7 +103,7 @@ private:
     QLineEdit *m_filter = nullptr;
     QLabel *m_scanStatus = nullptr;
     QToolButton *m_stopScan = nullptr;
-    QTableView *m_streamView = nullptr;
+    UniformTableView *m_streamView = nullptr;
     QLineEdit *m_goTo = nullptr;
     QCheckBox *m_newestFirst = nullptr;
     QLabel *m_eventsStatus = nullptr;

@@ -51,6 +51,47 @@ void UniformTableView::setRowHeight(int height)
     viewport()->update();
 }
 
+void UniformTableView::setSortingEnabled(bool enabled)
+{
+    m_header->setSectionsClickable(enabled);
+    m_header->setSortIndicatorShown(enabled);
+    disconnect(m_header, &QHeaderView::sortIndicatorChanged, this, nullptr);
+    if (enabled) {
+        connect(m_header, &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
+            if (model())
+                model()->sort(column, order);
+        });
+    }
+}
+
+void UniformTableView::sortByColumn(int column, Qt::SortOrder order)
+{
+    // Setting the same indicator again emits nothing, but the caller asks for a sort.
+    if (m_header->sortIndicatorSection() == column && m_header->sortIndicatorOrder() == order) {
+        if (model())
+            model()->sort(column, order);
+        return;
+    }
+    m_header->setSortIndicator(column, order);
+}
+
+int UniformTableView::sizeHintForColumn(int column) const
+{
+    if (!model() || column < 0 || column >= model()->columnCount(rootIndex()))
+        return -1;
+    ensurePolished();
+    QStyleOptionViewItem option;
+    initViewItemOption(&option);
+    const int first = firstVisibleRow();
+    const int last = std::min(rowCount() - 1, first + visibleRowCount());
+    int width = 0;
+    for (int row = first; row <= last; ++row) {
+        const QModelIndex index = model()->index(row, column, rootIndex());
+        width = std::max(width, itemDelegateForIndex(index)->sizeHint(option, index).width());
+    }
+    return width;
+}
+
 int UniformTableView::rowCount() const
 {
     return model() ? model()->rowCount(rootIndex()) : 0;

@@ -21,6 +21,9 @@ public:
     QHeaderView *horizontalHeader() const { return m_header; }
     int rowHeight() const { return m_rowHeight; }
     void setRowHeight(int height);
+    // Header clicks sort the model (QAbstractItemModel::sort), as in QTableView.
+    void setSortingEnabled(bool enabled);
+    void sortByColumn(int column, Qt::SortOrder order);
     // The first row shown, and how many fit.
     int firstVisibleRow() const;
     int visibleRowCount() const;
@@ -28,6 +31,8 @@ public:
     QRect visualRect(const QModelIndex &index) const override;
     void scrollTo(const QModelIndex &index, ScrollHint hint = EnsureVisible) override;
     QModelIndex indexAt(const QPoint &point) const override;
+    // Measured over the visible rows only: QAbstractItemView's would ask every row (for ResizeToContents columns).
+    int sizeHintForColumn(int column) const override;
 
 protected:
     QModelIndex moveCursor(CursorAction cursorAction, Qt::KeyboardModifiers modifiers) override;

@@ -36,6 +36,7 @@ public:
             ++verticalHeaderAsks;
         return QStringLiteral("column %1").arg(section);
     }
+    void sort(int column, Qt::SortOrder order) override { sorts.append({column, order}); }
     void setRows(int rows)
     {
         beginResetModel();
@@ -44,6 +45,7 @@ public:
     }
     mutable QSet<int> asked;
     mutable int verticalHeaderAsks = 0;
+    QList<std::pair<int, Qt::SortOrder>> sorts;
 
 private:
     int m_rows;
@@ -59,6 +61,7 @@ private Q_SLOTS:
     void tenMillionRows();
     void keyboardAndMouse();
     void followsResets();
+    void sortsAndSizesColumnsFromVisibleRows();
 };
 
 void TestUniformTableView::tenMillionRows()
@@ -145,6 +148,37 @@ void TestUniformTableView::followsResets()
     QCOMPARE(view.firstVisibleRow(), 0);
     QVERIFY(!view.indexAt(view.visualRect(model.index(2, 0)).center() + QPoint(0, 2 * view.rowHeight())).isValid());
     QCOMPARE(view.indexAt(view.visualRect(model.index(2, 0)).center()), model.index(2, 0));
+}
+
+void TestUniformTableView::sortsAndSizesColumnsFromVisibleRows()
+{
+    CountingModel model(1'000'000);
+    UniformTableView view;
+    view.resize(600, 300);
+    view.setModel(&model);
+    view.setSortingEnabled(true);
+    view.sortByColumn(0, Qt::AscendingOrder);
+    QCOMPARE(model.sorts.size(), 1);
+    QCOMPARE(model.sorts.last(), std::make_pair(0, Qt::AscendingOrder));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    // A click on a header section sorts by it; a second click turns the order around.
+    QHeaderView *header = view.horizontalHeader();
+    const QPoint second(header->sectionViewportPosition(1) + header->sectionSize(1) / 2, header->height() / 2);
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, second);
+    QCOMPARE(model.sorts.last().first, 1);
+    const Qt::SortOrder first = model.sorts.last().second;
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, second);
+    QCOMPARE(model.sorts.last().first, 1);
+    QVERIFY(model.sorts.last().second != first);
+
+    // A column sized to its contents measures what is visible, not a million rows.
+    model.asked.clear();
+    header->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    QVERIFY(view.sizeHintForColumn(2) > 0);
+    QVERIFY(!model.asked.isEmpty());
+    QVERIFY(model.asked.size() <= view.visibleRowCount() + 1);
 }
 
 QTEST_MAIN(TestUniformTableView)
