@@ -3,6 +3,12 @@
 #include <hiredis/hiredis.h> // HIREDIS_MAJOR
 #include <hiredis/read.h>
 
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#endif
+
+#include <QThreadPool>
+
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -123,6 +129,40 @@ void freeObject(void *object)
 
 redisReplyObjectFunctions replyFunctions = {createString, createArray, createInteger, createNil, freeObject};
 
+// Filling fresh memory costs the thread that reads the socket a page fault per page and the zeroing of it (16 MiB:
+// 4096 faults, 40-60 ms on a virtual machine). Where the system allows, the buffer asks for transparent huge pages
+// (a fault per 2 MiB) and a worker faults it in ahead of the copy. Prefaulting changes no byte and is harmless on a
+// range that was freed meanwhile, so the worker needs no hold on the buffer.
+#if defined(Q_OS_LINUX) && defined(MADV_HUGEPAGE)
+Q_GLOBAL_STATIC(QThreadPool, prefaultPool)
+#endif
+
+void prepareBuffer(QByteArray &buffer)
+{
+#if defined(Q_OS_LINUX) && defined(MADV_HUGEPAGE)
+    constexpr quintptr HugePage = 2 << 20;
+    if (buffer.size() < qsizetype(2 * HugePage))
+        return;
+    const quintptr begin = (quintptr(buffer.data()) + HugePage - 1) & ~(HugePage - 1);
+    const quintptr end = (quintptr(buffer.data()) + quintptr(buffer.size())) & ~(HugePage - 1);
+    if (end <= begin)
+        return;
+    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE); // advice only: failure changes nothing
+#ifdef MADV_POPULATE_WRITE
+    prefaultPool()->setMaxThreadCount(1);
+    prefaultPool()->start([begin, end] {
+        // In huge-page steps from the front, where the copy starts.
+        for (quintptr at = begin; at < end; at += HugePage) {
+            if (madvise(reinterpret_cast<void *>(at), HugePage, MADV_POPULATE_WRITE) != 0)
+                return; // not supported here, or the buffer is gone
+        }
+    });
+#endif
+#else
+    Q_UNUSED(buffer);
+#endif
+}
+
 } // namespace
 
 RespParser::RespParser()
@@ -206,6 +246,7 @@ RespParser::Status RespParser::takeOverBulk()
     }
     // Of its declared size at once: within the limits, and memory the body has not reached yet is only address space.
     m_directBody = QByteArray(qsizetype(length), Qt::Uninitialized);
+    prepareBuffer(m_directBody);
     m_directFilled = 0;
     m_directTail = 0;
     m_direct = true;
