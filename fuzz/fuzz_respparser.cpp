@@ -1,5 +1,7 @@
 // Feeds RESP bytes through RespParser in pieces whose sizes come from the input, with the default and with tight
 // limits, and checks that the pieces make no difference, that the limits hold and that replies survive a round trip.
+// Each input is also read with bulk strings taken past hiredis from the first byte on (Limits::directBulkBytes 0
+// and a small threshold), which must not make a difference either.
 //
 // Input: the RESP bytes, then 4 bytes that seed the piece sizes, then 1 mode byte (shorter inputs are all RESP).
 #include "respparser.h"
@@ -137,6 +139,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Result pieces = feedInPieces(resp, limits, seed, maxPiece);
     check(pieces.status == whole.status, "feeding in pieces changed the status");
     check(pieces.replies == whole.replies, "feeding in pieces changed the replies");
+
+    for (const qint64 direct : {qint64(0), qint64(1 + seed % 16)}) {
+        RespParser::Limits directLimits = limits;
+        directLimits.directBulkBytes = direct;
+        Result directWhole;
+        directWhole.status = RespParser::parseAll(resp, directWhole.replies, nullptr, directLimits);
+        check(directWhole.status == whole.status, "reading bulk strings past hiredis changed the status");
+        check(directWhole.replies == whole.replies, "reading bulk strings past hiredis changed the replies");
+        const Result directPieces = feedInPieces(resp, directLimits, ~seed, maxPiece);
+        check(directPieces.status == whole.status, "bulk strings past hiredis in pieces changed the status");
+        check(directPieces.replies == whole.replies, "bulk strings past hiredis in pieces changed the replies");
+    }
 
     QByteArray again;
     for (const RedisReply &reply : whole.replies) {

@@ -20,6 +20,8 @@
 #include <QPlainTextDocumentLayout>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardItemModel>
@@ -28,6 +30,7 @@
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QThread>
+#include <QThreadPool>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -41,6 +44,11 @@ constexpr int EventNodeRole = Qt::UserRole;
 // A tree this small opens with its top level expanded; a big one opens collapsed, as expanding costs a row each.
 constexpr int ExpandedTreeNodes = 2000;
 constexpr int EventPreviewChars = 160;
+// Deleting a document takes about as long as the text edit takes to adopt it (a layout per block, 55 ms for 200k
+// blocks): from this many blocks on, a worker does it.
+constexpr int DisposeOnWorkerBlocks = 2000;
+// More lines than any screen shows.
+constexpr int ScrollBarBlocks = 1000;
 
 unsigned bit(PayloadView::Mode mode)
 {
@@ -129,12 +137,39 @@ std::unique_ptr<QTextDocument> buildDocument(const QString &text, const QFont &f
     return document;
 }
 
+// Deletes a document no view shows any more. A big one is let go of the GUI thread (no parent, no thread, like a
+// document built on a worker) and deleted on a worker.
+void disposeDocument(QTextDocument *document)
+{
+    if (!document)
+        return;
+    if (document->blockCount() < DisposeOnWorkerBlocks) {
+        delete document;
+        return;
+    }
+    document->setParent(nullptr);
+    document->moveToThread(nullptr);
+    QThreadPool::globalInstance()->start([document] { delete document; });
+}
+
+// Identifies a text view's text: its length and a hash of it (seeded per process, so no payload can be made to
+// collide on purpose). Keeping the text itself would double what a big view holds.
+size_t textKey(const QString &text)
+{
+    return qHash(text) ^ (size_t(text.size()) * 0x9e3779b97f4a7c15u);
+}
+
 } // namespace
 
 // What a job hands back to the GUI thread.
 struct PayloadView::Rendering
 {
     std::unique_ptr<QTextDocument> document;
+    // The key of the text the document shows. A text job that finds it is the text the view shows already builds no
+    // document: "Load all" of a payload whose first MiB fills a view with its first TextViewLines lines shows the
+    // same lines, and the view keeps the document it has rather than adopting (and deleting) 80k lines again.
+    size_t textKey = 0;
+    bool sameAsShown = false;
     bool highlighted = false;
     bool cut = false; // the document holds the first TextViewLines lines only
     JsonTreePtr tree;
@@ -290,6 +325,8 @@ PayloadView::PayloadView(QWidget *parent)
     connect(m_treeView, &QWidget::customContextMenuRequested, this, &PayloadView::showTreeMenu);
     // The view's own Ctrl+C copies the display text, which is cut and decoded; the value is what people want.
     m_treeView->installEventFilter(this);
+    m_prettyEdit->installEventFilter(this);
+    m_rawEdit->installEventFilter(this);
 
     m_hexModel = new HexDumpModel(this);
     m_hexView = new QTableView(this);
@@ -538,9 +575,11 @@ void PayloadView::resetViews()
     for (auto [edit, document] : {std::pair{m_prettyEdit, &m_prettyDocument}, std::pair{m_rawEdit, &m_rawDocument}}) {
         if (*document) {
             edit->setDocument(nullptr);
-            delete std::exchange(*document, nullptr);
+            disposeDocument(std::exchange(*document, nullptr));
         }
     }
+    m_prettyTextKey.reset();
+    m_rawTextKey.reset();
     updateBanner();
 }
 
@@ -671,10 +710,14 @@ void PayloadView::ensureRendered(Mode mode)
         if (!pending(PrettyJob)) {
             startJob(
                 PrettyJob,
-                [bytes = m_document, font = m_monospace, formats = m_formats](bool background) {
+                [bytes = m_document, font = m_monospace, formats = m_formats,
+                 shown = m_prettyTextKey](bool background) {
                     auto rendering = std::make_shared<Rendering>();
                     const QString text = displayText(prettyJson(bytes), false, rendering->cut);
-                    rendering->document = buildDocument(text, font, background ? &formats : nullptr);
+                    rendering->textKey = textKey(text);
+                    rendering->sameAsShown = shown == rendering->textKey;
+                    if (!rendering->sameAsShown)
+                        rendering->document = buildDocument(text, font, background ? &formats : nullptr);
                     rendering->highlighted = background;
                     return rendering;
                 },
@@ -685,10 +728,14 @@ void PayloadView::ensureRendered(Mode mode)
         if (!pending(RawJob)) {
             startJob(
                 RawJob,
-                [bytes = m_document, binary = m_documentEncoding == PayloadEncoding::Binary, font = m_monospace](bool) {
+                [bytes = m_document, binary = m_documentEncoding == PayloadEncoding::Binary, font = m_monospace,
+                 shown = m_rawTextKey](bool) {
                     auto rendering = std::make_shared<Rendering>();
                     const QString text = displayText(bytes, binary, rendering->cut);
-                    rendering->document = buildDocument(text, font, nullptr);
+                    rendering->textKey = textKey(text);
+                    rendering->sameAsShown = shown == rendering->textKey;
+                    if (!rendering->sameAsShown)
+                        rendering->document = buildDocument(text, font, nullptr);
                     return rendering;
                 },
                 m_document.size());
@@ -746,16 +793,21 @@ void PayloadView::applyJob(Job job, const RenderingPtr &rendering)
 {
     switch (job) {
     case PrettyJob: {
-        QTextDocument *document = rendering->document.release();
-        replaceDocument(m_prettyEdit, document);
-        if (!rendering->highlighted)
-            new JsonHighlighter(document, m_formats);
+        if (!rendering->sameAsShown) {
+            QTextDocument *document = rendering->document.release();
+            replaceDocument(m_prettyEdit, document);
+            if (!rendering->highlighted)
+                new JsonHighlighter(document, m_formats);
+        }
+        m_prettyTextKey = rendering->textKey;
         m_renderedModes |= bit(Mode::Pretty);
         m_cutModes = rendering->cut ? m_cutModes | bit(Mode::Pretty) : m_cutModes & ~bit(Mode::Pretty);
         break;
     }
     case RawJob:
-        replaceDocument(m_rawEdit, rendering->document.release());
+        if (!rendering->sameAsShown)
+            replaceDocument(m_rawEdit, rendering->document.release());
+        m_rawTextKey = rendering->textKey;
         m_renderedModes |= bit(Mode::Raw);
         m_cutModes = rendering->cut ? m_cutModes | bit(Mode::Raw) : m_cutModes & ~bit(Mode::Raw);
         break;
@@ -798,8 +850,21 @@ void PayloadView::replaceDocument(QPlainTextEdit *edit, QTextDocument *document)
     QTextDocument *&current = edit == m_prettyEdit ? m_prettyDocument : m_rawDocument;
     document->moveToThread(thread()); // pulls in a document without affinity, see buildDocument()
     document->setParent(this);
+    // A text edit lays out every block again whenever it takes a document and whenever its width changes, including
+    // the first resize after being hidden (the "Formatting…" page hides it). So the edit that is about to be shown
+    // is shown and sized with an empty document first, and lays the new one out once.
+    // Likewise the vertical scroll bar: appearing after the document came, it narrows the viewport and starts another
+    // layout, so a document longer than any screen has it from the start.
+    edit->setDocument(nullptr);
+    disposeDocument(std::exchange(current, document));
+    edit->setVerticalScrollBarPolicy(document->blockCount() > ScrollBarBlocks ? Qt::ScrollBarAlwaysOn
+                                                                              : Qt::ScrollBarAsNeeded);
+    if ((edit == m_prettyEdit && m_mode == Mode::Pretty) || (edit == m_rawEdit && m_mode == Mode::Raw)) {
+        m_stack->setCurrentWidget(edit);
+        edit->setGeometry(m_stack->contentsRect());
+    }
     edit->setDocument(document);
-    delete std::exchange(current, document);
+    m_laidOutWidth[edit == m_prettyEdit ? 0 : 1] = edit->width();
 }
 
 void PayloadView::copyFromTree(int role)
@@ -820,6 +885,19 @@ void PayloadView::showTreeMenu(const QPoint &position)
 
 bool PayloadView::eventFilter(QObject *watched, QEvent *event)
 {
+    if ((watched == m_prettyEdit || watched == m_rawEdit) && event->type() == QEvent::Resize) {
+        // A hidden widget that was resized gets its resize event when shown, without an old size; QPlainTextEdit
+        // then lays out every block again (30 ms for 80k lines), even when its width is the one the document was laid
+        // out for and only the height changed (the banner went, say). Such an event is passed on with that old width.
+        auto *resize = static_cast<QResizeEvent *>(event);
+        int &laidOut = m_laidOutWidth[watched == m_prettyEdit ? 0 : 1];
+        if (!resize->oldSize().isValid() && resize->size().width() == laidOut) {
+            QResizeEvent sameWidth(resize->size(), QSize(laidOut, resize->size().height()));
+            QCoreApplication::sendEvent(watched, &sameWidth);
+            return true;
+        }
+        laidOut = resize->size().width();
+    }
     if (watched == m_treeView && event->type() == QEvent::KeyPress
         && static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
         copyFromTree(JsonTreeModel::ValueTextRole);
@@ -835,7 +913,9 @@ void PayloadView::changeEvent(QEvent *event)
         return;
     // Colours come from the palette: a switch to dark mode recolours the pretty view.
     m_formats = JsonHighlighter::formatsFor(palette());
-    // Formatting under way was started with the old colours: start over, in the view the user is in.
+    // Formatting under way was started with the old colours: start over, in the view the user is in, with a new
+    // document even for the same text.
+    m_prettyTextKey.reset();
     if (m_state == State::Payload && (m_documentEncoding == PayloadEncoding::Json))
         showDocument(m_document, m_documentEncoding, m_mode);
 }

@@ -178,6 +178,9 @@ private:
     // The documents shown, owned here: a text edit deletes only documents it created itself.
     QTextDocument *m_prettyDocument = nullptr;
     QTextDocument *m_rawDocument = nullptr;
+    std::optional<size_t> m_prettyTextKey;
+    std::array<int, 2> m_laidOutWidth{-1, -1}; // pretty, raw: the width of the edit its document was laid out at
+    std::optional<size_t> m_rawTextKey;
 };
 
 } // namespace Eventscope

@@ -9,8 +9,10 @@
 #include "trafficmeter.h"
 #include "uniformtableview.h"
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
@@ -186,6 +188,16 @@ void TestMainWindow::showsEveryKindOfPayload()
     // Once fetched, its row tells its type too.
     QTRY_COMPARE_WITH_TIMEOUT(window->eventModel()->index(3, EventPageModel::TypeColumn).data().toString(),
                               QStringLiteral("Big"), 10000);
+    QCOMPARE(payload->id(), QByteArray("e25003"));
+    QVERIFY(m_server.admin({"INFO", "commandstats"}).text.contains("cmdstat_hget:calls=1,"));
+    // "Load all" shows all of it, formatted on a worker, from the copy fetched once: no second HGET.
+    auto *banner = payload->findChild<QWidget *>(QStringLiteral("banner"));
+    QVERIFY(banner->isVisibleTo(payload));
+    payload->findChild<QAbstractButton *>(QStringLiteral("loadAllButton"))->click();
+    auto *pretty = payload->findChild<QPlainTextEdit *>(QStringLiteral("prettyText"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !payload->isFormatting() && pretty->toPlainText() == QStringLiteral("{\n  \"type\": \"Big\"\n}"), 10000);
+    QVERIFY(!banner->isVisibleTo(payload));
     QCOMPARE(payload->id(), QByteArray("e25003"));
     QVERIFY(m_server.admin({"INFO", "commandstats"}).text.contains("cmdstat_hget:calls=1,"));
     QSignalSpy loadAll(payload, &PayloadView::loadAllRequested);

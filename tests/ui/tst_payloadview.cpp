@@ -13,10 +13,14 @@
 #include <QLabel>
 #include <QListView>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
 #include <QThreadPool>
 #include <QTreeView>
 
@@ -31,6 +35,15 @@ QByteArray bigJson(const QByteArray &name, qsizetype size)
     for (int i = 0; json.size() < size; ++i)
         json += (i ? "," : "") + QByteArray("{\"n\":") + QByteArray::number(i) + ",\"s\":\"abcdefghij\"}";
     return json + "]}";
+}
+
+// The width a text edit's document is laid out at (QPlainTextDocumentLayout keeps its own private): that of the
+// first line, which cursorRect() lays out at the current width if it is not, plus the document's margins.
+qreal laidOutWidth(QPlainTextEdit *edit)
+{
+    edit->cursorRect(QTextCursor(edit->document()));
+    const QTextLine line = edit->document()->firstBlock().layout()->lineAt(0);
+    return line.isValid() ? line.width() + 2 * edit->document()->documentMargin() : -1;
 }
 
 const QByteArray Commit
@@ -59,6 +72,9 @@ private Q_SLOTS:
     void copyFromTree();
     void coloursFollowPalette();
     void staleResultIsDropped();
+    void loadAllKeepsADocumentShowingTheSameLines();
+    void replacedDocumentsAreDeleted();
+    void textViewIsLaidOutAtItsWidthAfterBeingHidden();
 
 private:
     template<typename T>
@@ -420,6 +436,91 @@ void TestPayloadView::staleResultIsDropped()
     for (int i = 0; i < 3; ++i)
         QCoreApplication::processEvents();
     QVERIFY(pretty->toPlainText().startsWith(QStringLiteral("{\n  \"name\": \"5\",")));
+}
+
+void TestPayloadView::loadAllKeepsADocumentShowingTheSameLines()
+{
+    PayloadView view;
+    view.resize(800, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QByteArray json = bigJson("same", 3 << 20);
+    view.setPayload("e7", json.first(PayloadView::DisplayLimit), json.size(), PayloadEncoding::Json);
+    auto *pretty = child<QPlainTextEdit>(view, "prettyText");
+    QTRY_COMPARE(currentPage(view), pretty);
+    // The first MiB pretty-printed is longer than a text view shows.
+    QCOMPARE(pretty->document()->blockCount(), int(PayloadView::TextViewLines));
+    QTextDocument *const shown = pretty->document();
+    const QString shownText = pretty->toPlainText();
+    child<QAbstractButton>(view, "loadAllButton")->click();
+    view.setPayload("e7", json, json.size(), PayloadEncoding::Json);
+    QVERIFY(view.isFormatting());
+    QTRY_VERIFY(!view.isFormatting());
+    QCOMPARE(currentPage(view), pretty);
+    QVERIFY(!child<QWidget>(view, "banner")->isVisibleTo(&view));
+    QVERIFY(child<QWidget>(view, "viewNote")->isVisibleTo(&view));
+    // All of it begins with the same TextViewLines lines: the view keeps the document that shows them...
+    QCOMPARE(pretty->document(), shown);
+    QCOMPARE(pretty->toPlainText(), shownText);
+    // ...which are the first lines of the whole payload, laid out at the view's width.
+    QVERIFY(QString::fromUtf8(prettyJson(json)).startsWith(shownText + u'\n'));
+    QCOMPARE(laidOutWidth(pretty), qreal(pretty->viewport()->width()));
+
+    // Other lines make a new document.
+    const QByteArray other = bigJson("other", 3 << 20);
+    view.setPayload("e8", other, other.size(), PayloadEncoding::Json);
+    QTRY_VERIFY(!view.isFormatting());
+    QCOMPARE(currentPage(view), pretty);
+    QVERIFY(pretty->toPlainText().startsWith(QStringLiteral("{\n  \"name\": \"other\",")));
+}
+
+void TestPayloadView::replacedDocumentsAreDeleted()
+{
+    PayloadView view;
+    const QByteArray a = bigJson("A", 300 << 10);
+    view.setPayload("a", a, a.size(), PayloadEncoding::Json);
+    auto *pretty = child<QPlainTextEdit>(view, "prettyText");
+    QTRY_COMPARE(currentPage(view), pretty);
+    // Big enough to be deleted on a worker thread.
+    QPointer<QTextDocument> first = pretty->document();
+    QVERIFY(first->blockCount() > 10000);
+    const QByteArray b = bigJson("B", 300 << 10);
+    view.setPayload("b", b, b.size(), PayloadEncoding::Json);
+    QTRY_VERIFY(!view.isFormatting());
+    QVERIFY(pretty->toPlainText().startsWith(QStringLiteral("{\n  \"name\": \"B\",")));
+    QThreadPool::globalInstance()->waitForDone();
+    QVERIFY(first.isNull());
+    // Clearing the pane lets go of the document it showed as well.
+    QPointer<QTextDocument> second = pretty->document();
+    view.clear();
+    QThreadPool::globalInstance()->waitForDone();
+    QVERIFY(second.isNull());
+    QVERIFY(pretty->toPlainText().isEmpty());
+}
+
+void TestPayloadView::textViewIsLaidOutAtItsWidthAfterBeingHidden()
+{
+    PayloadView view;
+    view.resize(700, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QByteArray json = bigJson("w", 300 << 10);
+    view.setPayload("w", json, json.size(), PayloadEncoding::Json);
+    auto *pretty = child<QPlainTextEdit>(view, "prettyText");
+    QTRY_COMPARE(currentPage(view), pretty);
+    QCOMPARE(laidOutWidth(pretty), qreal(pretty->viewport()->width()));
+    // Resized while another view is shown: wider (laid out again), then only taller (kept).
+    for (const QSize size : {QSize(900, 500), QSize(900, 700)}) {
+        view.setMode(PayloadView::Mode::Hex);
+        QCOMPARE(currentPage(view), child<QTableView>(view, "hexTable"));
+        view.resize(size);
+        QTRY_COMPARE(view.size(), size);
+        view.setMode(PayloadView::Mode::Pretty);
+        QCOMPARE(currentPage(view), pretty);
+        QTRY_COMPARE(pretty->width(), child<QStackedWidget>(view, "views")->contentsRect().width());
+        QCOMPARE(laidOutWidth(pretty), qreal(pretty->viewport()->width()));
+        QVERIFY(pretty->viewport()->width() > 700);
+    }
 }
 
 QTEST_MAIN(TestPayloadView)

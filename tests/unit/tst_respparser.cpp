@@ -89,6 +89,31 @@ RespParser::Limits limits(qint64 maxBulkBytes, qint64 maxArrayElements, qint64 m
     return result;
 }
 
+RespParser::Limits directFrom(qint64 directBulkBytes)
+{
+    RespParser::Limits result;
+    result.directBulkBytes = directBulkBytes;
+    return result;
+}
+
+// Bulk strings read through hiredis (the default threshold, above these tests' small bulks) and read past it (a
+// threshold every bulk string reaches).
+const qint64 DirectThresholds[] = {RespParser::Limits{}.directBulkBytes, 0, 5};
+
+// A value whose bytes differ with their position, so that a piece copied to the wrong place shows.
+QByteArray patterned(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        bytes[i] = char((i * 131 + i / 251) & 0xff);
+    return bytes;
+}
+
+QByteArray bulkBytes(const QByteArray &value)
+{
+    return "$" + QByteArray::number(value.size()) + "\r\n" + value + "\r\n";
+}
+
 } // namespace
 
 class TestRespParser final : public QObject
@@ -106,7 +131,14 @@ private Q_SLOTS:
     void pendingBytesCountsAnUnfinishedLineOrBulk();
     void hostileInputFails_data();
     void hostileInputFails();
-    void hugeDeclaredBulkIsRefusedOnceBufferedPastTheLimit();
+    void hugeDeclaredBulkIsRefusedAtOnce();
+    void directBulksEverySplit_data();
+    void directBulksEverySplit();
+    void sixteenMiBBulkAtManySplits();
+    void truncatedDirectBulkWaits_data();
+    void truncatedDirectBulkWaits();
+    void directBulkOverReplyLimitIsRefusedAtOnce();
+    void bulkUnderTheThresholdStaysWithHiredis();
     void bulkOfExactlyTheLimitIsAccepted();
     void replyBytesLimitCountsAllStringsOfOneReply();
     void errorIsSticky();
@@ -182,22 +214,27 @@ void TestRespParser::everySplitGivesTheSameReplies()
     QFETCH(QByteArray, data);
     QFETCH(QList<RedisReply>, expected);
 
-    {
-        RespParser parser;
-        QCOMPARE(feedInPieces(parser, data, 1), expected);
-        QVERIFY(!parser.hasError());
-        QCOMPARE(parser.pendingBytes(), qsizetype(0));
-    }
-    for (qsizetype split = 1; split < data.size(); ++split) {
-        RespParser parser;
-        QList<RedisReply> out;
-        QCOMPARE(parser.feed(data.constData(), split, out), RespParser::Status::Ok);
-        // A reply is delivered only once complete, so the first piece yields a prefix of the expected replies.
-        QVERIFY2(out.size() <= expected.size(), QByteArray::number(split).constData());
-        QCOMPARE(out, expected.first(out.size()));
-        QCOMPARE(parser.feed(data.constData() + split, data.size() - split, out), RespParser::Status::Ok);
-        QCOMPARE(out, expected);
-        QCOMPARE(parser.pendingBytes(), qsizetype(0));
+    for (const qint64 direct : DirectThresholds) {
+        const QByteArray context = "directBulkBytes " + QByteArray::number(direct);
+        {
+            RespParser parser(directFrom(direct));
+            QCOMPARE(feedInPieces(parser, data, 1), expected);
+            QVERIFY2(!parser.hasError(), context.constData());
+            QCOMPARE(parser.pendingBytes(), qsizetype(0));
+        }
+        for (qsizetype split = 1; split < data.size(); ++split) {
+            const QByteArray where = context + ", split at " + QByteArray::number(split);
+            RespParser parser(directFrom(direct));
+            QList<RedisReply> out;
+            QCOMPARE(parser.feed(data.constData(), split, out), RespParser::Status::Ok);
+            // A reply is delivered only once complete, so the first piece yields a prefix of the expected replies.
+            QVERIFY2(out.size() <= expected.size(), where.constData());
+            QCOMPARE(out, expected.first(out.size()));
+            QVERIFY2(parser.feed(data.constData() + split, data.size() - split, out) == RespParser::Status::Ok,
+                     where.constData());
+            QVERIFY2(out == expected, where.constData());
+            QCOMPARE(parser.pendingBytes(), qsizetype(0));
+        }
     }
 }
 
@@ -251,8 +288,9 @@ void TestRespParser::truncatedInputWaits_data()
                                              << QList<RedisReply>{array({integer(1), integer(2), integer(3)})};
     QTest::newRow("nested short") << QByteArray("*2\r\n*2\r\n:1\r\n") << QByteArray(":2\r\n$-1\r\n")
                                   << QList<RedisReply>{array({array({integer(1), integer(2)}), nil()})};
-    QTest::newRow("huge declared bulk with some data")
-        << QByteArray("$99999999999\r\n" + QByteArray(1000, 'x')) << QByteArray() << QList<RedisReply>{};
+    QTest::newRow("big declared bulk with some data")
+        << QByteArray("$100000\r\n" + QByteArray(1000, 'x')) << QByteArray(99000, 'x') + "\r\n"
+        << QList<RedisReply>{bulk(QByteArray(100000, 'x'))};
 }
 
 void TestRespParser::truncatedInputWaits()
@@ -284,7 +322,7 @@ void TestRespParser::pendingBytesCountsAnUnfinishedLineOrBulk_data()
     QTest::newRow("bulk short of CRLF") << QByteArray("$5\r\nhello") << 0;
     QTest::newRow("array header without CRLF") << QByteArray("*3") << 0;
     QTest::newRow("element of an array short of data") << QByteArray("*2\r\n$3\r\nab") << 0;
-    QTest::newRow("huge declared bulk") << QByteArray("$99999999999\r\n") << 0;
+    QTest::newRow("big declared bulk with some data") << QByteArray("$100000\r\n" + QByteArray(1000, 'x')) << 0;
     QTest::newRow("complete reply then partial") << QByteArray("+OK\r\n$3\r\nab") << 1;
 }
 
@@ -366,18 +404,183 @@ void TestRespParser::hostileInputFails()
     }
 }
 
-void TestRespParser::hugeDeclaredBulkIsRefusedOnceBufferedPastTheLimit()
+void TestRespParser::hugeDeclaredBulkIsRefusedAtOnce()
 {
-    RespParser parser(limits(1024, 100, 1 << 20));
+    // Declared over the limit: refused as soon as its length is read, before any of it is buffered.
+    for (const auto &[declared, limit] : {std::pair<qint64, qint64>{99999999999, RespParser::Limits{}.maxBulkBytes},
+                                          std::pair<qint64, qint64>{1025, 1024}}) {
+        RespParser::Limits tight = limits(limit, 100, qint64(1) << 40);
+        RespParser parser(tight);
+        QList<RedisReply> out;
+        QCOMPARE(parser.feed("+OK\r\n*2\r\n$" + QByteArray::number(declared), out), RespParser::Status::Ok);
+        QCOMPARE(out, QList<RedisReply>{status("OK")});
+        QCOMPARE(parser.feed("\r\n", out), RespParser::Status::Error);
+        QCOMPARE(parser.errorString(), "bulk string of " + QByteArray::number(declared) + " bytes exceeds the limit of "
+                                           + QByteArray::number(limit) + " bytes");
+        QCOMPARE(out.size(), 1);
+    }
+}
+
+void TestRespParser::directBulksEverySplit_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QList<RedisReply>>("expected");
+
+    // Above the default threshold, among replies and elements hiredis reads.
+    const QByteArray big = patterned(70000);
+    const QByteArray other = patterned(65536).right(65536 - 3) + "\r\n\r\n$1\r\n";
+    QTest::newRow("big bulk alone") << bulkBytes(big) << QList<RedisReply>{bulk(big)};
+    QTest::newRow("big bulk at the threshold")
+        << bulkBytes(big.first(65536)) << QList<RedisReply>{bulk(big.first(65536))};
+    QTest::newRow("big bulk in an array")
+        << QByteArray("*4\r\n$5\r\nhello\r\n" + bulkBytes(big) + ":1\r\n" + bulkBytes(other) + "+OK\r\n")
+        << QList<RedisReply>{array({bulk("hello"), bulk(big), integer(1), bulk(other)}), status("OK")};
+    QTest::newRow("big bulks in nested arrays")
+        << QByteArray("*2\r\n*1\r\n" + bulkBytes(other) + "*2\r\n$-1\r\n" + bulkBytes(big) + ":7\r\n")
+        << QList<RedisReply>{array({array({bulk(other)}), array({nil(), bulk(big)})}), integer(7)};
+    QTest::newRow("big bulks back to back")
+        << QByteArray(bulkBytes(big) + bulkBytes(other)) << QList<RedisReply>{bulk(big), bulk(other)};
+}
+
+// Splits near the places where the reading changes hands (headers, body ends) and pieces of assorted sizes; every
+// split of 70 KB of data would take minutes under ASan.
+void TestRespParser::directBulksEverySplit()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QList<RedisReply>, expected);
+
+    QList<qsizetype> splits;
+    for (qsizetype i = 1; i < data.size(); ++i) {
+        const bool nearBoundary = i < 40 || data.size() - i < 40 || data.at(i - 1) == '$' || data.at(i - 1) == '\n'
+                                  || i % 16384 < 3 || i % 16384 > 16381;
+        if (nearBoundary || i % 997 == 0)
+            splits.append(i);
+    }
+    for (const qint64 direct : DirectThresholds) {
+        for (const qsizetype split : std::as_const(splits)) {
+            const QByteArray where
+                = "directBulkBytes " + QByteArray::number(direct) + ", split at " + QByteArray::number(split);
+            RespParser parser(directFrom(direct));
+            QList<RedisReply> out;
+            QCOMPARE(parser.feed(data.constData(), split, out), RespParser::Status::Ok);
+            QVERIFY2(out.size() <= expected.size(), where.constData());
+            QCOMPARE(out, expected.first(out.size()));
+            QVERIFY2(parser.feed(data.constData() + split, data.size() - split, out) == RespParser::Status::Ok,
+                     where.constData());
+            QVERIFY2(out == expected, where.constData());
+            QCOMPARE(parser.pendingBytes(), qsizetype(0));
+        }
+        for (const qsizetype piece : {1, 2, 7, 4096, 16383, 16385, 65536, 100000}) {
+            RespParser parser(directFrom(direct));
+            const QList<RedisReply> out = feedInPieces(parser, data, piece);
+            QVERIFY2(!parser.hasError(), parser.errorString().constData());
+            QVERIFY2(out == expected, QByteArray("pieces of " + QByteArray::number(piece)).constData());
+            QCOMPARE(parser.pendingBytes(), qsizetype(0));
+        }
+    }
+}
+
+void TestRespParser::sixteenMiBBulkAtManySplits()
+{
+    // The inspector's big payload: one HGET reply of 16 MiB, between other replies on the same connection.
+    const QByteArray value = patterned(16 << 20);
+    const QByteArray data = ":1\r\n" + bulkBytes(value) + "$2\r\nok\r\n";
+    const QList<RedisReply> expected{integer(1), bulk(value), bulk("ok")};
+    const qsizetype bodyStart = data.indexOf("\r\n", 4) + 2;
+    const qsizetype bodyEnd = bodyStart + value.size();
+    for (const qsizetype split : {qsizetype(1), qsizetype(4), qsizetype(5), qsizetype(6), bodyStart - 1, bodyStart,
+                                  bodyStart + 1, qsizetype(16384), bodyStart + value.size() / 2, bodyEnd - 1, bodyEnd,
+                                  bodyEnd + 1, bodyEnd + 2, data.size() - 1}) {
+        RespParser parser;
+        QList<RedisReply> out;
+        QCOMPARE(parser.feed(data.constData(), split, out), RespParser::Status::Ok);
+        QCOMPARE(parser.feed(data.constData() + split, data.size() - split, out), RespParser::Status::Ok);
+        QVERIFY2(out == expected, QByteArray("split at " + QByteArray::number(split)).constData());
+    }
+    // As a socket delivers it: 64 KiB reads, and a read ending one byte into the body.
+    for (const qsizetype piece : {qsizetype(65536), bodyStart + 1}) {
+        RespParser parser;
+        QVERIFY(feedInPieces(parser, data, piece) == expected);
+        QVERIFY(!parser.hasError());
+    }
+    // The value is the string's own buffer of its declared size, not one grown past it.
+    RespParser parser;
     QList<RedisReply> out;
-    QCOMPARE(parser.feed("$99999999999\r\n", out), RespParser::Status::Ok);
-    // Up to the limit (plus the header) the parser waits for the rest, as for any reply still arriving.
-    QCOMPARE(parser.feed(QByteArray(1000, 'x'), out), RespParser::Status::Ok);
+    QCOMPARE(parser.feed(data, out), RespParser::Status::Ok);
+    QCOMPARE(out.size(), 3);
+    QCOMPARE(out.at(1).text.size(), value.size());
+    QVERIFY(out.at(1).text.capacity() <= value.size() + 16);
+}
+
+void TestRespParser::truncatedDirectBulkWaits_data()
+{
+    QTest::addColumn<qsizetype>("cut"); // bytes before the end of "$<n>\r\n<body>\r\n:5\r\n" held back
+
+    QTest::newRow("without the reply after it") << qsizetype(4);
+    QTest::newRow("short of LF") << qsizetype(5);
+    QTest::newRow("short of CRLF") << qsizetype(6);
+    QTest::newRow("short of the last byte") << qsizetype(7);
+    QTest::newRow("short of half the body") << qsizetype(35006);
+    QTest::newRow("header only") << qsizetype(70006);
+    QTest::newRow("length line without LF") << qsizetype(70007);
+}
+
+void TestRespParser::truncatedDirectBulkWaits()
+{
+    QFETCH(qsizetype, cut);
+    const QByteArray value = patterned(70000);
+    const QByteArray data = bulkBytes(value) + ":5\r\n";
+    const qsizetype first = data.size() - cut;
+    RespParser parser;
+    QList<RedisReply> out;
+    QCOMPARE(parser.feed(data.constData(), first, out), RespParser::Status::Ok);
+    QVERIFY(!parser.hasError());
+    if (cut > 4) {
+        QVERIFY(out.isEmpty());
+        // The bytes of the unfinished bulk are counted, whoever holds them.
+        QCOMPARE(parser.pendingBytes(), first - (cut <= 70006 ? 8 : 1));
+    } else {
+        QCOMPARE(out, QList<RedisReply>{bulk(value)});
+    }
+    QCOMPARE(parser.feed(data.constData() + first, cut, out), RespParser::Status::Ok);
+    QCOMPARE(out, (QList<RedisReply>{bulk(value), integer(5)}));
+    QCOMPARE(parser.pendingBytes(), qsizetype(0));
+}
+
+void TestRespParser::directBulkOverReplyLimitIsRefusedAtOnce()
+{
+    // Two 70 KB strings in one reply over a 100 KB reply limit: refused at the second one's length line.
+    RespParser::Limits tight;
+    tight.maxReplyBytes = 100000;
+    const QByteArray value = patterned(70000);
+    const QByteArray data = "*2\r\n" + bulkBytes(value) + "$70000\r\n";
+    RespParser parser(tight);
+    QList<RedisReply> out;
+    QCOMPARE(parser.feed(data, out), RespParser::Status::Error);
     QVERIFY(out.isEmpty());
-    QVERIFY(parser.pendingBytes() >= 1000);
-    QCOMPARE(parser.feed(QByteArray(100, 'x'), out), RespParser::Status::Error);
-    QVERIFY(parser.errorString().contains("1024"));
-    QVERIFY(out.isEmpty());
+    QCOMPARE(parser.errorString(), QByteArray("reply larger than the limit of 100000 bytes"));
+    // Each reply on its own fits.
+    RespParser separate(tight);
+    QCOMPARE(separate.feed(bulkBytes(value).repeated(2), out), RespParser::Status::Ok);
+    QCOMPARE(out, (QList<RedisReply>{bulk(value), bulk(value)}));
+}
+
+void TestRespParser::bulkUnderTheThresholdStaysWithHiredis()
+{
+    // Under the threshold hiredis buffers the string (its pending bytes include the length line); from it on, the
+    // parser holds the body only.
+    RespParser::Limits limits;
+    limits.directBulkBytes = 1000;
+    for (const qsizetype size : {999, 1000}) {
+        RespParser parser(limits);
+        QList<RedisReply> out;
+        const QByteArray data = bulkBytes(patterned(size));
+        QCOMPARE(parser.feed(data.first(data.size() - 10), out), RespParser::Status::Ok);
+        const qsizetype header = QByteArray::number(size).size() + 2;
+        QCOMPARE(parser.pendingBytes(), data.size() - 10 - 1 - (size < 1000 ? 0 : header));
+        QCOMPARE(parser.feed(data.last(10), out), RespParser::Status::Ok);
+        QCOMPARE(out, QList<RedisReply>{bulk(patterned(size))});
+    }
 }
 
 void TestRespParser::bulkOfExactlyTheLimitIsAccepted()
