@@ -10,6 +10,7 @@ enum ExitCode : int {
     ExitConflict = 3,
     ExitConnection = 4, // cannot connect, authenticate, or establish TLS; connection lost
     ExitNoSuchKey = 5,  // no such stream or id, or a key of the wrong type
+    ExitFindings = 8,   // audit found something; verify found a record that does not match; diff found changes
 };
 
 // eventscope-cli [global options] COMMAND [options]. Masks any password in argv (the process title) first.
