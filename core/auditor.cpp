@@ -302,14 +302,14 @@ void Auditor::onStart(const QList<RedisReply> &replies, quint64 generation)
 {
     if (!alive(generation))
         return;
+    const QByteArray hashType = replies.at(0).text;
+    if (!replies.at(0).isBad() && hashType != "hash" && hashType != "none")
+        return fail(QStringLiteral("the events key %1 is a %2, not a hash")
+                        .arg(quoted(m_layout.eventsKey), QString::fromUtf8(hashType)));
     for (const RedisReply &reply : replies) {
         if (reply.isBad())
             return fail(QStringLiteral("cannot start the audit: %1").arg(QString::fromUtf8(reply.text)));
     }
-    const QByteArray hashType = replies.at(0).text;
-    if (hashType != "hash" && hashType != "none")
-        return fail(QStringLiteral("the events key %1 is a %2, not a hash")
-                        .arg(quoted(m_layout.eventsKey), QString::fromUtf8(hashType)));
     m_hlen = replies.at(1).integer;
     m_summary.commits = m_hlen;
     m_refs.assign(size_t(m_hlen + 1), Ref{});
@@ -449,7 +449,7 @@ void Auditor::onChunk(const std::shared_ptr<ListJob> &job, const RedisReply &rep
         ++m_summary.references;
         const std::optional<qint64> number = m_layout.idNumber(id);
         if (number) {
-            if (*number <= job->lastNumber)
+            if (*number < job->lastNumber) // equal: a duplicate-ref, reported below
                 add(AuditCheck::Order, job->name, version, id,
                     QStringLiteral("%1 follows %2 (version %3): ids in a stream must increase")
                         .arg(QString::fromUtf8(id), QString::fromUtf8(job->lastId))
@@ -710,7 +710,8 @@ void Auditor::onLeftovers(const RedisReply &reply, quint64 generation)
                 QStringLiteral("%1 (%2 bytes) is in the hash but no stream lists it")
                     .arg(quoted(field.left(80)))
                     .arg(pairs.at(i + 1).text.size()));
-        checkPayload(field, number.value_or(0), pairs.at(i + 1).text, ref, false);
+        if (number) // a foreign field is not a commit: its payload promises nothing
+            checkPayload(field, *number, pairs.at(i + 1).text, ref, false);
     }
     flush();
     if (!alive(generation))
