@@ -5,8 +5,10 @@
 #include "connectionargs.h"
 #include "payload.h"
 #include "redisconnection.h"
+#include "sealedexport.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 
 #include <memory>
 
@@ -16,12 +18,20 @@ const char *const AuditCommandsUsage = R"(  audit [STREAM] [--json-payloads]
                                integrity audit of the whole store (or one stream): dangling-ref, duplicate-ref,
                                orphan, id-gap, foreign-id, count-mismatch, order, revision-mismatch,
                                time-regression, not-a-stream, bad-payload; exit 8 when anything is found
+  export STREAM...|$all --out DIR
+                               tamper-evident export: DIR/records.jsonl (records as `events` prints them),
+                               DIR/chain.sha256 (SHA-256 chain over the records) and DIR/manifest.json (counts,
+                               first/last id, server run_id and time, the final chain value)
+  verify DIR                   checks an export against its chain and manifest; exit 8 naming the first record
+                               (line, id) that does not match, 1 when it cannot be read
+  diff DIR1 DIR2               commits added, removed or changed from export DIR1 to DIR2; exit 8 when any
 )";
 
 QList<QCommandLineOption> auditCommandOptions()
 {
     return {
         option(QStringLiteral("json-payloads")),
+        option(QStringLiteral("out"), QStringLiteral("DIR")),
     };
 }
 
@@ -117,6 +127,93 @@ void runAudit(const CliContext &context, const AuditOptions &options)
     auditor->start(options);
 }
 
+void runExport(const CliContext &context, const QList<QByteArray> &streams, const QString &directory)
+{
+    auto *exporter = new SealedExporter(context.connection(), context.layout, context.owner);
+    const bool json = context.json;
+    QObject::connect(exporter, &SealedExporter::finished, context.owner,
+                     [context, json, directory](qint64 records, const QByteArray &finalChain) {
+                         QByteArray out;
+                         if (json) {
+                             out = "{\"directory\":";
+                             appendJsonString(out, directory.toUtf8());
+                             out += ",\"records\":" + QByteArray::number(records) + ",\"chain\":\"" + finalChain
+                                    + "\"}\n";
+                         } else {
+                             out = "exported " + QByteArray::number(records) + " records to " + directory.toUtf8()
+                                   + "; final SHA-256 chain value " + finalChain + '\n';
+                         }
+                         context.write(out);
+                         context.finish(ExitOk, {});
+                     });
+    QObject::connect(exporter, &SealedExporter::failed, context.owner, [context](const QString &message) {
+        const bool connected
+            = context.connection() && context.connection()->state() == RedisConnection::State::Connected;
+        context.finish(message.startsWith(QLatin1String("no stream")) || message.contains(QLatin1String(", not a "))
+                           ? ExitNoSuchKey
+                       : connected ? ExitError
+                                   : ExitConnection,
+                       message);
+    });
+    exporter->start(streams, directory, QStringLiteral("eventscope-cli ") + QCoreApplication::applicationVersion());
+}
+
+int runVerify(const CliContext &context, const QString &directory)
+{
+    const VerifyResult result = verifyExport(directory);
+    QByteArray out;
+    if (context.json) {
+        out = QByteArray("{\"ok\":") + (result.ok ? "true" : "false")
+              + ",\"records\":" + QByteArray::number(result.records)
+              + ",\"line\":" + (result.badLine ? QByteArray::number(result.badLine) : QByteArray("null")) + ",\"id\":";
+        appendName(out, result.badId);
+        out += ",\"message\":";
+        appendJsonString(out, result.message.toUtf8());
+        out += "}\n";
+    } else {
+        out = (result.ok ? "ok: " : "FAILED: ") + result.message.toUtf8() + '\n';
+    }
+    context.write(out);
+    if (result.ok)
+        return ExitOk;
+    // Unreadable (no manifest, missing files) is an error; a record that does not match is a finding.
+    return result.badLine > 0 || result.message.contains(QLatin1String("chain"))
+                   || result.message.contains(QLatin1String("manifest says"))
+                   || result.message.contains(QLatin1String("not the manifest's"))
+               ? ExitFindings
+               : ExitError;
+}
+
+int runDiff(const CliContext &context, const QString &before, const QString &after)
+{
+    QByteArray out;
+    const bool json = context.json;
+    const DiffResult result = diffExports(before, after, [&](const DiffEntry &entry) {
+        if (json) {
+            out += QByteArray("{\"change\":\"") + diffKindName(entry.kind) + "\",\"stream\":";
+            appendName(out, entry.stream);
+            out += ",\"version\":" + QByteArray::number(entry.version) + ",\"id\":";
+            appendName(out, entry.id);
+            out += "}\n";
+        } else {
+            out += QByteArray(diffKindName(entry.kind)) + '\t' + entry.stream + '\t' + QByteArray::number(entry.version)
+                   + '\t' + entry.id + '\n';
+        }
+        if (out.size() > (1 << 16))
+            context.write(std::exchange(out, {}));
+    });
+    if (!result.ok)
+        return context.finish(ExitError, result.message), ExitError;
+    if (json)
+        out += "{\"summary\":{\"added\":" + QByteArray::number(result.added) + ",\"removed\":"
+               + QByteArray::number(result.removed) + ",\"changed\":" + QByteArray::number(result.changed)
+               + ",\"unchanged\":" + QByteArray::number(result.unchanged) + "}}\n";
+    else
+        out += "diff: " + result.message.toUtf8() + '\n';
+    context.write(out);
+    return result.identical() ? ExitOk : ExitFindings;
+}
+
 } // namespace
 
 std::optional<int> runAuditCommand(const QString &command, const QStringList &args, const QCommandLineParser &parser,
@@ -132,6 +229,32 @@ std::optional<int> runAuditCommand(const QString &command, const QStringList &ar
             options.jsonPayloads = true;
         context.connectThen([context, options] { runAudit(context, options); });
         return -1;
+    }
+    if (command == QLatin1String("export")) {
+        if (args.isEmpty())
+            return context.usage(QStringLiteral("export takes STREAM... or $all, and --out DIR"));
+        if (!parser.isSet(QStringLiteral("out")) || parser.value(QStringLiteral("out")).isEmpty())
+            return context.usage(QStringLiteral("export needs --out DIR"));
+        QList<QByteArray> streams;
+        for (const QString &arg : args)
+            streams.append(arg.toUtf8());
+        const QString directory = parser.value(QStringLiteral("out"));
+        context.connectThen([context, streams, directory] { runExport(context, streams, directory); });
+        return -1;
+    }
+    if (command == QLatin1String("verify")) {
+        if (args.size() != 1)
+            return context.usage(QStringLiteral("verify takes one export DIR"));
+        const int code = runVerify(context, args.first());
+        context.finish(code, {});
+        return code;
+    }
+    if (command == QLatin1String("diff")) {
+        if (args.size() != 2)
+            return context.usage(QStringLiteral("diff takes two export directories"));
+        const int code = runDiff(context, args.at(0), args.at(1));
+        context.finish(code, {});
+        return code;
     }
     return std::nullopt;
 }
