@@ -4,12 +4,15 @@
 #include "cli.h"
 #include "connectionargs.h"
 #include "payload.h"
+#include "recordjson.h"
 #include "redisconnection.h"
 #include "sealedexport.h"
+#include "searcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include <cstdio>
 #include <memory>
 
 namespace Eventscope {
@@ -18,6 +21,12 @@ const char *const AuditCommandsUsage = R"(  audit [STREAM] [--json-payloads]
                                integrity audit of the whole store (or one stream): dangling-ref, duplicate-ref,
                                orphan, id-gap, foreign-id, count-mismatch, order, revision-mismatch,
                                time-regression, not-a-stream, bad-payload; exit 8 when anything is found
+  search [STREAM...|$all] [--type T] [--text S] [--regex RE] [--where EXPR] [--max-scan N]
+                               commits whose event type is T, whose payload contains S or matches RE, or whose JSON
+                               satisfies EXPR (e.g. 'data.amount > 100 && type == "Deposited"': == != < <= > >=
+                               && || ! ( ), contains, matches "re", paths a.b[0], $id $stream $version), printed
+                               as JSON Lines like `events`; without STREAM: $all, or every stream --streams matches;
+                               stops after N commits looked at (default 100000, 0: no cap) and says so on stderr
   export STREAM...|$all --out DIR
                                tamper-evident export: DIR/records.jsonl (records as `events` prints them),
                                DIR/chain.sha256 (SHA-256 chain over the records) and DIR/manifest.json (counts,
@@ -32,6 +41,11 @@ QList<QCommandLineOption> auditCommandOptions()
     return {
         option(QStringLiteral("json-payloads")),
         option(QStringLiteral("out"), QStringLiteral("DIR")),
+        option(QStringLiteral("type"), QStringLiteral("T")),
+        option(QStringLiteral("text"), QStringLiteral("S")),
+        option(QStringLiteral("regex"), QStringLiteral("RE")),
+        option(QStringLiteral("where"), QStringLiteral("EXPR")),
+        option(QStringLiteral("max-scan"), QStringLiteral("N")),
     };
 }
 
@@ -158,6 +172,36 @@ void runExport(const CliContext &context, const QList<QByteArray> &streams, cons
     exporter->start(streams, directory, QStringLiteral("eventscope-cli ") + QCoreApplication::applicationVersion());
 }
 
+void runSearch(const CliContext &context, const SearchRequest &request, const SearchQuery &query)
+{
+    auto *searcher = new Searcher(context.connection(), context.layout, context.owner);
+    QObject::connect(searcher, &Searcher::matches, context.owner, [context](const QList<EventRecord> &records) {
+        QByteArray out;
+        for (const EventRecord &record : records)
+            appendEventJson(out, record, true);
+        context.write(out);
+    });
+    QObject::connect(searcher, &Searcher::finished, context.owner,
+                     [context](qint64 scanned, qint64 matched, bool capped) {
+                         std::fprintf(stderr, "search: %lld matches in %lld commits looked at%s\n",
+                                      static_cast<long long>(matched), static_cast<long long>(scanned),
+                                      capped ? "; stopped at --max-scan, raise it to search further" : "");
+                         context.finish(ExitOk, {});
+                     });
+    QObject::connect(searcher, &Searcher::failed, context.owner, [context](const QString &message) {
+        const bool connected
+            = context.connection() && context.connection()->state() == RedisConnection::State::Connected;
+        context.finish(message.startsWith(QLatin1String("no stream")) || message.contains(QLatin1String(", not a "))
+                           ? ExitNoSuchKey
+                       : connected ? ExitError
+                                   : ExitConnection,
+                       message);
+    });
+    QString error;
+    if (!searcher->start(request, query, &error))
+        context.finish(ExitUsage, error);
+}
+
 int runVerify(const CliContext &context, const QString &directory)
 {
     const VerifyResult result = verifyExport(directory);
@@ -228,6 +272,31 @@ std::optional<int> runAuditCommand(const QString &command, const QStringList &ar
         if (parser.isSet(QStringLiteral("json-payloads")))
             options.jsonPayloads = true;
         context.connectThen([context, options] { runAudit(context, options); });
+        return -1;
+    }
+    if (command == QLatin1String("search")) {
+        SearchQuery query;
+        query.type = parser.value(QStringLiteral("type"));
+        query.text = parser.value(QStringLiteral("text")).toUtf8();
+        query.regex = parser.value(QStringLiteral("regex"));
+        query.where = parser.value(QStringLiteral("where"));
+        if (query.isEmpty())
+            return context.usage(QStringLiteral("search needs --type, --text, --regex or --where"));
+        QString error;
+        if (!SearchMatcher::compile(query, context.layout, &error))
+            return context.usage(error);
+        SearchRequest request;
+        for (const QString &arg : args)
+            request.streams.append(arg.toUtf8());
+        if (request.streams.isEmpty() && !parser.isSet(QStringLiteral("streams")))
+            request.streams.append(AllStreamName);
+        if (parser.isSet(QStringLiteral("max-scan"))) {
+            bool ok = false;
+            request.maxScan = parser.value(QStringLiteral("max-scan")).toLongLong(&ok);
+            if (!ok || request.maxScan < 0)
+                return context.usage(QStringLiteral("--max-scan takes a number of commits (0: no cap)"));
+        }
+        context.connectThen([context, request, query] { runSearch(context, request, query); });
         return -1;
     }
     if (command == QLatin1String("export")) {
