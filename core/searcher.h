@@ -93,3 +93,5 @@ private:
 };
 
 } // namespace Eventscope
+
+Q_DECLARE_METATYPE(Eventscope::SearchQuery)
