@@ -202,7 +202,8 @@ void Searcher::onPage(const QList<EventRecord> &records)
     if (m_request.maxScan > 0 && m_scanned + looked >= m_request.maxScan) {
         looked = m_request.maxScan - m_scanned;
         // Capped only if something was left unseen: more in this stream or streams after it.
-        capped = looked < records.size() || records.last().version < m_reader->length() || m_next < m_streams.size();
+        capped = looked < records.size() || m_next < m_streams.size()
+                 || (!records.isEmpty() && records.last().version < m_reader->length());
     }
     for (qsizetype i = 0; i < looked; ++i) {
         if (m_matcher->matches(records.at(i)))
