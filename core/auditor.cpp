@@ -179,6 +179,7 @@ void Auditor::start(const AuditOptions &options)
     m_options.listChunk = qMax(1, m_options.listChunk);
     m_options.hashChunk = qMax(1, m_options.hashChunk);
     m_options.window = qMax(1, m_options.window);
+    m_options.commitWindow = qMax(1, m_options.commitWindow);
     m_zilverline = m_layout.kind == StoreLayout::Kind::Zilverline;
     m_json = options.jsonPayloads.value_or(m_zilverline);
     m_running = true;
@@ -283,12 +284,17 @@ void Auditor::reportProgress(bool force)
     Q_EMIT progress(qMin(done, total), total);
 }
 
-QByteArray Auditor::streamName(quint32 index) const
+QByteArrayView Auditor::streamView(quint32 index) const
 {
     if (index == 0 || index >= m_nameEnds.size())
         return {};
     const quint32 from = m_nameEnds[index - 1];
-    return m_names.mid(from, m_nameEnds[index] - from);
+    return QByteArrayView(m_names).sliced(from, m_nameEnds[index] - from);
+}
+
+QByteArray Auditor::streamName(quint32 index) const
+{
+    return streamView(index).toByteArray();
 }
 
 quint32 Auditor::addStream(const QByteArray &name)
@@ -540,7 +546,7 @@ void Auditor::startCommits()
 
 void Auditor::pumpCommits()
 {
-    while (m_running && m_commitsInFlight < qMax(2, m_options.window / 4) && m_nextNumber <= m_hlen) {
+    while (m_running && m_commitsInFlight < m_options.commitWindow && m_nextNumber <= m_hlen) {
         QList<qint64> numbers;
         numbers.reserve(m_options.hashChunk);
         RedisCommand hmget;
@@ -614,23 +620,26 @@ void Auditor::checkPayload(const QByteArray &id, qint64 number, const QByteArray
 {
     if (!m_json)
         return;
-    const QByteArray stream = streamName(ref.stream);
+    // Names are made only for findings: this runs once per commit.
+    const auto stream = [this, &ref] {
+        return streamName(ref.stream);
+    };
     const qint64 version = ref.stream ? ref.version : 0;
     if (!m_zilverline) {
         if (classifyPayload(payload) != PayloadEncoding::Json)
-            add(AuditCheck::BadPayload, stream, version, id,
+            add(AuditCheck::BadPayload, stream(), version, id,
                 QStringLiteral("the payload (%1 bytes) is not JSON").arg(payload.size()));
         return;
     }
     const CommitRecordFields record = readCommitRecord(payload);
     if (!record.isObject) {
-        add(AuditCheck::BadPayload, stream, version, id,
+        add(AuditCheck::BadPayload, stream(), version, id,
             QStringLiteral("the payload (%1 bytes) is not a JSON object: a zilverline commit record is one")
                 .arg(payload.size()));
         return;
     }
     if (!record.storeRevision || !record.streamRevision || !record.streamId) {
-        add(AuditCheck::BadPayload, stream, version, id,
+        add(AuditCheck::BadPayload, stream(), version, id,
             QStringLiteral("JSON, but not a commit record: no numeric storeRevision, streamRevision or no streamId"));
         return;
     }
@@ -642,15 +651,15 @@ void Auditor::checkPayload(const QByteArray &id, qint64 number, const QByteArray
             differences.append(QStringLiteral("streamRevision %1 is not its version %2 in the stream")
                                    .arg(*record.streamRevision)
                                    .arg(ref.version));
-        if (*record.streamId != stream)
+        if (QByteArrayView(*record.streamId) != streamView(ref.stream))
             differences.append(QStringLiteral("streamId %1 is not the stream %2 that lists it")
-                                   .arg(quoted(*record.streamId), quoted(stream)));
+                                   .arg(quoted(*record.streamId), quoted(stream())));
     }
     if (!differences.isEmpty())
-        add(AuditCheck::RevisionMismatch, stream, version, id, differences.join(QStringLiteral("; ")));
+        add(AuditCheck::RevisionMismatch, stream(), version, id, differences.join(QStringLiteral("; ")));
     if (record.timestamp && inIdOrder) {
         if (m_prevTimestamp && *record.timestamp < *m_prevTimestamp)
-            add(AuditCheck::TimeRegression, stream, version, id,
+            add(AuditCheck::TimeRegression, stream(), version, id,
                 QStringLiteral("timestamp %1 is %2 ms earlier than %3 of the commit before it (%4): a writer's clock "
                                "is behind?")
                     .arg(*record.timestamp)

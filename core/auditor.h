@@ -73,7 +73,8 @@ struct AuditOptions
     int maxFindingsPerCheck = 0;
     int listChunk = 1000; // LRANGE page
     int hashChunk = 1000; // HMGET page
-    int window = 16;      // requests in flight
+    int window = 64;      // lists being read at once (one LRANGE each in flight)
+    int commitWindow = 4; // HMGET pages in flight
 };
 
 // The top-level fields of a zilverline commit record, read without building a JSON tree.
@@ -164,6 +165,7 @@ private:
     void flush();
     void reportProgress(bool force = false);
     QByteArray streamName(quint32 index) const;
+    QByteArrayView streamView(quint32 index) const;
     quint32 addStream(const QByteArray &name);
     bool wholeStore() const { return m_options.stream.isEmpty(); }
 
