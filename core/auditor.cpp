@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace Eventscope {
 
@@ -68,6 +69,13 @@ const char *skipValue(const char *p, const char *end)
     return p;
 }
 
+// Size first: most keys differ in length, and this runs for every member of every commit record.
+template<qsizetype N>
+bool isKey(QByteArrayView key, const char (&name)[N])
+{
+    return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
 std::optional<qint64> integerOf(QByteArrayView token)
 {
     if (token.isEmpty() || !(token.front() == '-' || (token.front() >= '0' && token.front() <= '9')))
@@ -83,6 +91,11 @@ std::optional<qint64> integerOf(QByteArrayView token)
     if (realError == std::errc() && realEnd == last && std::isfinite(real) && std::fabs(real) < 9.2e18)
         return qint64(real);
     return std::nullopt;
+}
+
+quint32 nameHash(QByteArrayView name)
+{
+    return quint32(qHash(name, size_t(0xa0d17)));
 }
 
 } // namespace
@@ -140,13 +153,13 @@ CommitRecordFields readCommitRecord(QByteArrayView payload)
         const char *valueStart = p;
         p = skipValue(p, end);
         const QByteArrayView value(valueStart, p - valueStart);
-        if (key == "storeRevision")
+        if (isKey(key, "storeRevision"))
             fields.storeRevision = integerOf(value);
-        else if (key == "timestamp")
+        else if (isKey(key, "timestamp"))
             fields.timestamp = integerOf(value);
-        else if (key == "streamRevision")
+        else if (isKey(key, "streamRevision"))
             fields.streamRevision = integerOf(value);
-        else if (key == "streamId" && value.size() >= 2 && value.front() == '"') {
+        else if (isKey(key, "streamId") && value.size() >= 2 && value.front() == '"') {
             const QByteArrayView raw = value.sliced(1, value.size() - 2);
             if (!raw.contains('\\')) {
                 fields.streamId = raw.toByteArray();
@@ -190,6 +203,7 @@ void Auditor::start(const AuditOptions &options)
     m_progressClock.start();
     m_hlen = 0;
     m_refs.clear();
+    m_refNameHashes.clear();
     m_outsideRefs.clear();
     m_leftoversSeen.clear();
     m_names.clear();
@@ -319,6 +333,8 @@ void Auditor::onStart(const QList<RedisReply> &replies, quint64 generation)
     m_hlen = replies.at(1).integer;
     m_summary.commits = m_hlen;
     m_refs.assign(size_t(m_hlen + 1), Ref{});
+    if (m_zilverline && m_json)
+        m_refNameHashes.assign(size_t(m_hlen + 1), 0);
     if (wholeStore()) {
         scanNext();
         return;
@@ -446,6 +462,7 @@ void Auditor::onChunk(const std::shared_ptr<ListJob> &job, const RedisReply &rep
             return pumpLists();
         }
         job->index = addStream(job->name);
+        job->nameHash = nameHash(job->name);
         ++m_summary.streams;
     }
 
@@ -470,6 +487,8 @@ void Auditor::onChunk(const std::shared_ptr<ListJob> &job, const RedisReply &rep
         Ref &ref = m_refs[size_t(*number)];
         if (ref.stream == 0) {
             ref = Ref{job->index, quint32(qMin<qint64>(version, std::numeric_limits<quint32>::max()))};
+            if (!m_refNameHashes.empty())
+                m_refNameHashes[size_t(*number)] = job->nameHash;
         } else if (ref.stream == job->index) {
             add(AuditCheck::DuplicateRef, job->name, version, id,
                 QStringLiteral("%1 is listed twice in this stream: also at version %2")
@@ -651,7 +670,17 @@ void Auditor::checkPayload(const QByteArray &id, qint64 number, const QByteArray
             differences.append(QStringLiteral("streamRevision %1 is not its version %2 in the stream")
                                    .arg(*record.streamRevision)
                                    .arg(ref.version));
-        if (QByteArrayView(*record.streamId) != streamView(ref.stream))
+        // In id order the hash kept with the reference is read sequentially; the name itself lies at a random
+        // place in the arena (a cache miss per commit), so it is read only when the hashes differ.
+        bool differs;
+        if (number >= 1 && number <= m_hlen && size_t(number) < m_refNameHashes.size()) {
+            differs = nameHash(*record.streamId) != m_refNameHashes[size_t(number)];
+        } else {
+            const QByteArrayView listed = streamView(ref.stream);
+            differs = record.streamId->size() != listed.size()
+                      || std::memcmp(record.streamId->constData(), listed.data(), size_t(listed.size())) != 0;
+        }
+        if (differs)
             differences.append(QStringLiteral("streamId %1 is not the stream %2 that lists it")
                                    .arg(quoted(*record.streamId), quoted(stream())));
     }
@@ -744,6 +773,7 @@ void Auditor::finish()
     reportProgress(true);
     m_running = false;
     m_refs = {};
+    m_refNameHashes = {};
     m_outsideRefs = {};
     m_leftoversSeen = {};
     m_seenKeys = {};
