@@ -6,7 +6,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${FUZZ_SECONDS:-30}
-targets=(fuzz_respparser fuzz_payload fuzz_commitmessage)
+targets=(fuzz_respparser fuzz_payload fuzz_commitmessage fuzz_predicate)
 
 cd "$root"
 cmake --preset fuzz

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "auditcommands.h"
 #include "committer.h"
 #include "connectionargs.h"
 #include "payload.h"
@@ -47,7 +48,7 @@ Commands:
                                run a JavaScript projection (reduce(state, event), or KurrentDB's fromAll().when())
                                in a sandbox over a stream, several merged in commit order, or $all; the final state
                                as JSON on stdout, stats on stderr (limits default 500 ms, 250 ms, 16, 1024, 1000)
-
+%AUDIT%
 Global options:
   --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
                                (default $EVENTSCOPE_URL or redis://127.0.0.1:6379/0; a password may instead come
@@ -69,7 +70,8 @@ Global options:
   --help                       this help; COMMAND --help for a command
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 conflict, 4 cannot connect/authenticate/TLS, 5 no such key or wrong type,
-6 projection error (replay).
+6 projection error (replay), 8 findings (audit found something, verify found a record that does not match, diff
+found changes).
 
 Examples:
   eventscope-cli --url redis://127.0.0.1:6379/0 streams
@@ -98,6 +100,7 @@ public:
 private:
     int parse();
     void connectThen(bool writes, std::function<void()> action);
+    CliContext auditContext(std::function<int(const QString &)> usage);
     void finish(int code, const QString &error = {});
 
     void cmdPing();
@@ -170,6 +173,7 @@ int Cli::parse()
         option(QStringLiteral("duration"), QStringLiteral("S")),
     };
     options += replayCommandOptions();
+    options += auditCommandOptions();
     m_parser.addOptions(options);
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
 
@@ -180,7 +184,8 @@ int Cli::parse()
     if (!m_parser.parse(m_arguments))
         return usage(m_parser.errorText());
     if (m_parser.isSet(QStringLiteral("help"))) {
-        std::fputs(Usage, stdout);
+        std::fputs(QByteArray(Usage).replace(QByteArrayView("%AUDIT%"), QByteArray(AuditCommandsUsage)).constData(),
+                   stdout);
         return ExitOk;
     }
     if (m_parser.isSet(QStringLiteral("version"))) {
@@ -309,6 +314,8 @@ int Cli::parse()
                 m_connection, m_layout, replay, this, [this](const QByteArray &bytes) { m_out.write(bytes); },
                 [this](int code, const QString &error) { finish(code, error); });
         });
+    } else if (const std::optional<int> code = runAuditCommand(command, args, m_parser, auditContext(usage))) {
+        return *code;
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
     }
@@ -325,6 +332,28 @@ void Cli::connectThen(bool writes, std::function<void()> action)
     connect(m_connection, &RedisConnection::errorOccurred, this,
             [this](RedisConnection::Error, const QString &message) { finish(ExitConnection, message); });
     m_connection->open();
+}
+
+CliContext Cli::auditContext(std::function<int(const QString &)> usage)
+{
+    CliContext context;
+    context.owner = this;
+    context.layout = m_layout;
+    context.json = json();
+    context.connectThen = [this](std::function<void()> action) {
+        connectThen(false, std::move(action));
+    };
+    context.connection = [this] {
+        return m_connection;
+    };
+    context.write = [this](const QByteArray &bytes) {
+        m_out.write(bytes);
+    };
+    context.finish = [this](int code, const QString &error) {
+        finish(code, error);
+    };
+    context.usage = std::move(usage);
+    return context;
 }
 
 void Cli::cmdPing()

@@ -1,0 +1,569 @@
+// The audit benchmark of the audit issue: a store of N commits (1,000,000) in S streams (100,000), seeded with
+// pipelined hiredis, audited by core's Auditor (in this process) and by `eventscope-cli audit` (a child), against a
+// plain blocking hiredis read of the same data measured in the same run: SCAN TYPE list with every page's LRANGEs
+// pipelined, then HMGET of every id in pages of 1000. Prints figures and ratios (target: audit <= 2x the read, peak
+// RSS < 300 MB); exits 0 whatever they are, and 1 only when something could not be run or the paths disagree.
+
+#include "auditor.h"
+#include "connectionoptions.h"
+#include "redisconnection.h"
+#include "storelayout.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+
+#include <hiredis/hiredis.h>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <optional>
+#include <spawn.h>
+#include <unistd.h>
+#include <vector>
+
+extern char **environ;
+
+namespace {
+
+using namespace Eventscope;
+
+constexpr double TimeTarget = 2.0;
+constexpr double RssTargetBytes = 300e6;
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "bench_audit: %s\n", message.toLocal8Bit().constData());
+    std::exit(1);
+}
+
+void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void say(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    std::vprintf(format, args);
+    va_end(args);
+    std::fflush(stdout);
+}
+
+double processCpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) / 1e6 + double(usage.ru_stime.tv_sec)
+           + double(usage.ru_stime.tv_usec) / 1e6;
+}
+
+// VmHWM of this process, and a reset of it (Linux: "5" to clear_refs), so a phase's own peak can be read.
+qint64 peakRssBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
+bool resetPeakRss()
+{
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    return clear.open(QIODevice::WriteOnly) && clear.write("5") == 1;
+}
+
+class LocalRedis
+{
+public:
+    ~LocalRedis()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+
+    bool start(QString *error)
+    {
+        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (server.isEmpty() || !m_dir.isValid()) {
+            *error = QStringLiteral("redis-server is not installed or no temporary directory (or give --url)");
+            return false;
+        }
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            {
+                QTcpServer probe;
+                if (!probe.listen(QHostAddress::LocalHost, 0))
+                    continue;
+                m_port = probe.serverPort();
+            }
+            m_process.setProcessChannelMode(QProcess::MergedChannels);
+            m_process.start(server, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                                     QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
+                                     QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                                     QStringLiteral("no")});
+            QByteArray log;
+            const QDeadlineTimer deadline(15000);
+            while (!deadline.hasExpired()
+                   && m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())))) {
+                log += m_process.readAll();
+                if (log.contains("Ready to accept connections"))
+                    return true;
+            }
+            *error = QStringLiteral("redis-server did not start: %1").arg(QString::fromLocal8Bit(log.right(2000)));
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+        return false;
+    }
+
+    QString url() const { return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+class Hiredis
+{
+public:
+    explicit Hiredis(const ConnectionOptions &options)
+    {
+        if (options.tls.enabled || !options.password.isEmpty())
+            die(QStringLiteral("the hiredis baseline takes a plain redis:// or unix:// URL without a password"));
+        m_context = options.transport == ConnectionOptions::Transport::Unix
+                        ? redisConnectUnix(options.socketPath.toLocal8Bit().constData())
+                        : redisConnect(options.host.toLocal8Bit().constData(), options.port);
+        if (!m_context || m_context->err)
+            die(QStringLiteral("hiredis cannot connect to %1").arg(options.endpoint()));
+        if (options.db != 0)
+            reply({"SELECT", QByteArray::number(options.db)});
+    }
+    ~Hiredis() { redisFree(m_context); }
+    Hiredis(const Hiredis &) = delete;
+    Hiredis &operator=(const Hiredis &) = delete;
+
+    using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+
+    void append(const std::vector<QByteArray> &args)
+    {
+        std::vector<const char *> argv;
+        std::vector<size_t> argvlen;
+        argv.reserve(args.size());
+        argvlen.reserve(args.size());
+        for (const QByteArray &arg : args) {
+            argv.push_back(arg.constData());
+            argvlen.push_back(size_t(arg.size()));
+        }
+        if (redisAppendCommandArgv(m_context, int(argv.size()), argv.data(), argvlen.data()) != REDIS_OK)
+            die(QStringLiteral("hiredis: cannot queue a command"));
+    }
+
+    Reply next()
+    {
+        void *raw = nullptr;
+        if (redisGetReply(m_context, &raw) != REDIS_OK || !raw)
+            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
+        auto *r = static_cast<redisReply *>(raw);
+        if (r->type == REDIS_REPLY_ERROR)
+            die(QStringLiteral("redis error: %1").arg(QString::fromUtf8(r->str)));
+        return Reply(r, &freeReplyObject);
+    }
+
+    Reply reply(const std::vector<QByteArray> &args)
+    {
+        append(args);
+        return next();
+    }
+
+    qint64 integer(const std::vector<QByteArray> &args) { return reply(args)->integer; }
+
+    QByteArray info(const QByteArray &section)
+    {
+        const Reply r = reply({"INFO", section});
+        return QByteArray(r->str, qsizetype(r->len));
+    }
+
+    double serverCpuSeconds()
+    {
+        double total = 0;
+        for (const QByteArray &line : info("cpu").split('\n')) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
+                total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
+        }
+        return total;
+    }
+
+private:
+    redisContext *m_context = nullptr;
+};
+
+QByteArray streamName(qint64 index)
+{
+    return "account-" + QByteArray::number(index);
+}
+
+// Commit n goes to stream ((n - 1) % streams) + 1 at version (n - 1) / streams + 1, so every stream's ids increase.
+QByteArray payloadFor(const StoreLayout &layout, qint64 n, qint64 streams, int size)
+{
+    const qint64 stream = (n - 1) % streams + 1;
+    const qint64 version = (n - 1) / streams + 1;
+    QByteArray event = R"({"type":"Deposited","amount":)" + QByteArray::number((n * 7919) % 10000) + R"(,"note":")";
+    QByteArray payload;
+    if (layout.kind == StoreLayout::Kind::Zilverline) {
+        payload = R"({"storeRevision":)" + QByteArray::number(n) + R"(,"timestamp":)"
+                  + QByteArray::number(1764115200000 + n) + R"(,"streamId":")" + streamName(stream)
+                  + R"(","streamRevision":)" + QByteArray::number(version) + R"(,"events":[)" + event;
+        payload += QByteArray(qMax<qsizetype>(0, size - payload.size() - 20), 'x') + R"("}],"headers":{}})";
+    } else {
+        payload = event + QByteArray(qMax<qsizetype>(0, size - event.size() - 2), 'x') + "\"}";
+    }
+    return payload;
+}
+
+void seed(Hiredis &redis, const StoreLayout &layout, qint64 commits, qint64 streams, int payloadSize)
+{
+    QElapsedTimer clock;
+    clock.start();
+    constexpr qint64 FieldsPerHset = 1000;
+    qint64 pending = 0;
+    auto drain = [&](qint64 keep) {
+        while (pending > keep) {
+            redis.next();
+            --pending;
+        }
+    };
+    for (qint64 first = 1; first <= commits; first += FieldsPerHset) {
+        std::vector<QByteArray> hset = {"HSET", layout.eventsKey};
+        for (qint64 n = first; n < qMin(commits + 1, first + FieldsPerHset); ++n) {
+            hset.push_back(layout.idFor(n));
+            hset.push_back(payloadFor(layout, n, streams, payloadSize));
+        }
+        redis.append(hset);
+        ++pending;
+        drain(16);
+    }
+    drain(0);
+    for (qint64 stream = 1; stream <= streams; ++stream) {
+        std::vector<QByteArray> rpush = {"RPUSH", layout.streamKey(streamName(stream))};
+        for (qint64 n = stream; n <= commits; n += streams)
+            rpush.push_back(layout.idFor(n));
+        if (rpush.size() == 2)
+            continue;
+        redis.append(rpush);
+        ++pending;
+        drain(1000);
+    }
+    drain(0);
+    say("seeded %lld commits in %lld streams in %.1f s\n", static_cast<long long>(commits),
+        static_cast<long long>(streams), double(clock.elapsed()) / 1000.0);
+}
+
+struct Result
+{
+    double seconds = 0;
+    double clientCpu = 0;
+    double serverCpu = 0;
+    qint64 peakRss = 0;
+    qint64 references = 0;
+    qint64 commits = 0;
+    qint64 findings = 0;
+    qint64 streams = 0;
+};
+
+// The baseline: every list and every commit read once, blocking, with no checking at all.
+Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layout)
+{
+    Hiredis redis(options);
+    Result result;
+    const double cpuBefore = processCpuSeconds();
+    QElapsedTimer clock;
+    clock.start();
+    QByteArray cursor = "0";
+    do {
+        const Hiredis::Reply scan
+            = redis.reply({"SCAN", cursor, "MATCH", layout.streamPattern, "COUNT", "1000", "TYPE", "list"});
+        cursor = QByteArray(scan->element[0]->str, qsizetype(scan->element[0]->len));
+        const redisReply *keys = scan->element[1];
+        for (size_t i = 0; i < keys->elements; ++i)
+            redis.append({"LRANGE", QByteArray(keys->element[i]->str, qsizetype(keys->element[i]->len)), "0", "-1"});
+        for (size_t i = 0; i < keys->elements; ++i) {
+            const Hiredis::Reply ids = redis.next();
+            result.references += qint64(ids->elements);
+            ++result.streams;
+        }
+    } while (cursor != "0");
+    const qint64 length = redis.integer({"HLEN", layout.eventsKey});
+    std::vector<QByteArray> hmget;
+    for (qint64 first = 1; first <= length; first += 1000) {
+        hmget.assign({"HMGET", layout.eventsKey});
+        for (qint64 n = first; n < qMin(length + 1, first + 1000); ++n)
+            hmget.push_back(layout.idFor(n));
+        const Hiredis::Reply payloads = redis.reply(hmget);
+        for (size_t i = 0; i < payloads->elements; ++i)
+            result.commits += payloads->element[i]->type == REDIS_REPLY_STRING;
+    }
+    result.seconds = double(clock.nsecsElapsed()) / 1e9;
+    result.clientCpu = processCpuSeconds() - cpuBefore;
+    return result;
+}
+
+Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout)
+{
+    RedisConnection connection(options);
+    Auditor auditor(&connection, layout);
+    QEventLoop loop;
+    QElapsedTimer clock;
+    double cpuBefore = 0;
+    Result result;
+    QString error;
+    QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
+        cpuBefore = processCpuSeconds();
+        clock.start();
+        auditor.start();
+    });
+    QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
+                     [&](RedisConnection::Error, const QString &message) {
+                         error = message;
+                         loop.quit();
+                     });
+    QObject::connect(&auditor, &Auditor::finished, &loop, [&](const AuditSummary &summary) {
+        result.seconds = double(clock.nsecsElapsed()) / 1e9;
+        result.clientCpu = processCpuSeconds() - cpuBefore;
+        result.references = summary.references;
+        result.commits = summary.commits;
+        result.streams = summary.streams;
+        result.findings = summary.total();
+        loop.quit();
+    });
+    QObject::connect(&auditor, &Auditor::failed, &loop, [&](const QString &message) {
+        error = message;
+        loop.quit();
+    });
+    connection.open();
+    loop.exec();
+    if (!error.isEmpty())
+        die(QStringLiteral("core audit failed: %1").arg(error));
+    return result;
+}
+
+// `eventscope-cli --format json audit` as a child writing to the null device; its own peak RSS from wait4().
+Result auditWithCli(const QString &cli, const QString &url, const StoreLayout &layout)
+{
+    QList<QByteArray> storage = {QFile::encodeName(cli), "--url", url.toUtf8()};
+    if (layout.kind == StoreLayout::Kind::Zilverline)
+        storage += {"--layout", "zilverline", "--events-key", layout.eventsKey};
+    storage += {"--format", "json", "audit"};
+    std::vector<char *> argv;
+    for (QByteArray &argument : storage)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    const QByteArray nullDevice = QFile::encodeName(QProcess::nullDevice());
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, nullDevice.constData(), O_WRONLY, 0);
+    QElapsedTimer clock;
+    clock.start();
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, argv.front(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0)
+        die(QStringLiteral("cannot run %1: %2").arg(cli, QString::fromLocal8Bit(std::strerror(spawned))));
+    int status = 0;
+    rusage usage{};
+    while (wait4(pid, &status, 0, &usage) < 0) {
+        if (errno != EINTR)
+            die(QStringLiteral("wait4: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+    }
+    Result result;
+    result.seconds = double(clock.nsecsElapsed()) / 1e9;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die(QStringLiteral("eventscope-cli audit did not exit 0 on the clean store (status %1)").arg(status));
+    result.clientCpu = double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) / 1e6
+                       + double(usage.ru_stime.tv_sec) + double(usage.ru_stime.tv_usec) / 1e6;
+    result.peakRss = qint64(usage.ru_maxrss) * 1024;
+    return result;
+}
+
+double best(std::vector<double> values)
+{
+    return values.empty() ? 0 : *std::min_element(values.begin(), values.end());
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+const char *verdict(bool pass)
+{
+    return pass ? "PASS" : "MISS";
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Audit benchmark"));
+    parser.addHelpOption();
+    const QCommandLineOption urlOption(QStringLiteral("url"), QStringLiteral("an empty database to use"),
+                                       QStringLiteral("URL"));
+    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits"), QStringLiteral("N"),
+                                           QStringLiteral("1000000"));
+    const QCommandLineOption streamsOption(QStringLiteral("stream-count"), QStringLiteral("streams"),
+                                           QStringLiteral("S"), QStringLiteral("100000"));
+    const QCommandLineOption payloadOption(QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
+                                           QStringLiteral("B"), QStringLiteral("100"));
+    const QCommandLineOption roundsOption(QStringLiteral("rounds"), QStringLiteral("rounds of each path"),
+                                          QStringLiteral("R"), QStringLiteral("3"));
+    const QCommandLineOption layoutOption(QStringLiteral("layout"), QStringLiteral("seed or zilverline"),
+                                          QStringLiteral("L"), QStringLiteral("seed"));
+    const QCommandLineOption cliOption(QStringLiteral("cli"), QStringLiteral("the eventscope-cli to time"),
+                                       QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
+    parser.addOptions({urlOption, commitsOption, streamsOption, payloadOption, roundsOption, layoutOption, cliOption});
+    parser.process(app);
+
+    const qint64 commits = parser.value(commitsOption).toLongLong();
+    const qint64 streams = parser.value(streamsOption).toLongLong();
+    const int payloadSize = parser.value(payloadOption).toInt();
+    const int rounds = parser.value(roundsOption).toInt();
+    if (commits < 1 || streams < 1 || streams > commits || payloadSize < 1 || rounds < 1)
+        die(QStringLiteral("--commits, --stream-count (<= commits), --payload-size and --rounds take numbers from 1"));
+    const StoreLayout layout = parser.value(layoutOption) == QLatin1String("zilverline")
+                                   ? StoreLayout::zilverline("bench")
+                                   : StoreLayout::seed();
+    const QString cli = parser.value(cliOption);
+    if (!QFileInfo(cli).isExecutable())
+        die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
+
+    std::optional<LocalRedis> local;
+    QString url = parser.value(urlOption);
+    if (url.isEmpty()) {
+        local.emplace();
+        QString error;
+        if (!local->start(&error))
+            die(error);
+        url = local->url();
+    }
+    QString error;
+    const auto parsed = ConnectionOptions::fromUrl(url, &error);
+    if (!parsed)
+        die(error);
+    ConnectionOptions options = *parsed;
+    options.clientName = QStringLiteral("bench_audit");
+    options.reconnect = false;
+    options.readOnly = true;
+
+    Hiredis admin(options);
+    QByteArray version;
+    for (const QByteArray &line : admin.info("server").split('\n')) {
+        if (line.startsWith("redis_version:"))
+            version = line.mid(14).trimmed();
+    }
+    say("bench_audit: %lld commits in %lld streams, ~%d-byte payloads, %s layout; redis %s at %s%s; %d rounds\n",
+        static_cast<long long>(commits), static_cast<long long>(streams), payloadSize, qPrintable(layout.kindName()),
+        version.constData(), qPrintable(options.displayUrl()), local ? " (started by the bench)" : "", rounds);
+    if (admin.integer({"HLEN", layout.eventsKey}) == commits) {
+        say("reusing the %lld commits already there\n", static_cast<long long>(commits));
+    } else if (admin.integer({"DBSIZE"}) == 0) {
+        seed(admin, layout, commits, streams, payloadSize);
+    } else {
+        die(QStringLiteral("the database is not empty and not a store of %1 commits; give an empty one").arg(commits));
+    }
+
+    std::vector<double> baseTimes, coreTimes, cliTimes, baseCpu, coreCpu, cliCpu, baseServer, coreServer, cliServer;
+    qint64 corePeak = 0;
+    qint64 cliPeak = 0;
+    const bool canResetPeak = resetPeakRss();
+    for (int round = 1; round <= rounds; ++round) {
+        double before = admin.serverCpuSeconds();
+        const Result base = readWithHiredis(options, layout);
+        const double baseServerCpu = admin.serverCpuSeconds() - before;
+        if (base.references != commits || base.commits != commits)
+            die(QStringLiteral("the baseline read %1 references and %2 commits, expected %3")
+                    .arg(base.references)
+                    .arg(base.commits)
+                    .arg(commits));
+
+        resetPeakRss();
+        const qint64 rssBefore = peakRssBytes();
+        before = admin.serverCpuSeconds();
+        const Result core = auditWithCore(options, layout);
+        const double coreServerCpu = admin.serverCpuSeconds() - before;
+        const qint64 rssAfter = peakRssBytes();
+        corePeak = qMax(corePeak, rssAfter);
+        if (core.references != commits || core.commits != commits || core.findings != 0 || core.streams != base.streams)
+            die(QStringLiteral("core audited %1 references, %2 commits, %3 streams with %4 findings; expected %5, %5, "
+                               "%6 and none")
+                    .arg(core.references)
+                    .arg(core.commits)
+                    .arg(core.streams)
+                    .arg(core.findings)
+                    .arg(commits)
+                    .arg(base.streams));
+
+        before = admin.serverCpuSeconds();
+        const Result viaCli = auditWithCli(cli, url, layout);
+        const double cliServerCpu = admin.serverCpuSeconds() - before;
+        cliPeak = qMax(cliPeak, viaCli.peakRss);
+
+        baseTimes.push_back(base.seconds);
+        coreTimes.push_back(core.seconds);
+        cliTimes.push_back(viaCli.seconds);
+        baseCpu.push_back(base.clientCpu);
+        coreCpu.push_back(core.clientCpu);
+        cliCpu.push_back(viaCli.clientCpu);
+        baseServer.push_back(baseServerCpu);
+        coreServer.push_back(coreServerCpu);
+        cliServer.push_back(cliServerCpu);
+        say("round %d: baseline %.3f s (cpu %.2f s, redis %.2f s); core audit %.3f s (cpu %.2f s, redis %.2f s, "
+            "VmHWM %.1f MB, %.1f MB before); cli audit %.3f s (cpu %.2f s, redis %.2f s, peak RSS %.1f MB)\n",
+            round, base.seconds, base.clientCpu, baseServerCpu, core.seconds, core.clientCpu, coreServerCpu,
+            double(rssAfter) / 1e6, double(rssBefore) / 1e6, viaCli.seconds, viaCli.clientCpu, cliServerCpu,
+            double(viaCli.peakRss) / 1e6);
+    }
+
+    say("\n%-52s %9s %9s %12s %12s\n", "", "best s", "median s", "client cpu s", "redis cpu s");
+    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "baseline: blocking hiredis SCAN+LRANGE, HMGET 1000", best(baseTimes),
+        median(baseTimes), median(baseCpu), median(baseServer));
+    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "core: Auditor on RedisConnection", best(coreTimes), median(coreTimes),
+        median(coreCpu), median(coreServer));
+    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "cli: eventscope-cli --format json audit", best(cliTimes),
+        median(cliTimes), median(cliCpu), median(cliServer));
+    const double coreRatio = best(coreTimes) / best(baseTimes);
+    const double cliRatio = best(cliTimes) / best(baseTimes);
+    say("\ncore audit / baseline  %.3f (medians %.3f)  target <= %.1f  %s\n", coreRatio,
+        median(coreTimes) / median(baseTimes), TimeTarget, verdict(coreRatio <= TimeTarget));
+    say("cli audit / baseline   %.3f (medians %.3f)  target <= %.1f  %s\n", cliRatio,
+        median(cliTimes) / median(baseTimes), TimeTarget, verdict(cliRatio <= TimeTarget));
+    say("cli peak RSS           %.1f MB  target < %.0f MB  %s\n", double(cliPeak) / 1e6, RssTargetBytes / 1e6,
+        verdict(double(cliPeak) < RssTargetBytes));
+    if (canResetPeak)
+        say("core process VmHWM     %.1f MB during the audit (includes the bench's own baseline buffers)\n",
+            double(corePeak) / 1e6);
+    return 0;
+}
