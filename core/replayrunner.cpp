@@ -14,6 +14,7 @@ constexpr int MaxEmitsKept = 10000;
 constexpr int MaxLogsKept = 1000;
 constexpr int PagesPerRead = 16;        // one read segment
 constexpr int PagesAheadOfSandbox = 32; // read-ahead bound: commits sent but not yet answered
+constexpr double SeekGapSeconds = 0.04; // automatic checkpoints: replaying the gap to a seek's version takes ~this
 
 ProjectionError readError(const QString &message)
 {
@@ -67,6 +68,7 @@ void ReplayRunner::start(const ReplayOptions &options)
     m_missing = 0;
     m_checkpoints.clear();
     m_checkpointBytes = 0;
+    m_minEvery = 0;
     m_result = {};
     m_mergedIds.clear();
     m_mergedStream.clear();
@@ -142,9 +144,8 @@ void ReplayRunner::prepare(std::function<void()> then)
         return m_options.until >= 0 ? qMin(length, m_options.until) : length;
     };
     auto chooseInterval = [this] {
-        const qint64 page = m_options.pageSize;
-        m_every = m_options.checkpointEvery > 0 ? m_options.checkpointEvery
-                                                : qMax<qint64>(page, (m_last / 100 + page - 1) / page * page);
+        // Automatic: every page to begin with; tuneInterval() widens it once the run's speed is known.
+        m_every = m_options.checkpointEvery > 0 ? m_options.checkpointEvery : m_options.pageSize;
     };
     switch (m_options.source.kind) {
     case ReplaySource::Kind::All:
@@ -343,8 +344,10 @@ void ReplayRunner::onRunPage(const QList<EventRecord> &records)
     if (version % m_every == 0 && version < m_last) {
         // Queued right behind the batch, so it is the state at exactly this version.
         m_sandbox->snapshot([this, generation, version](const StateSnapshot &snapshot, const ProjectionError &error) {
-            if (generation == m_generation && !error.isError())
+            if (generation == m_generation && !error.isError()) {
                 addCheckpoint(version, snapshot.state);
+                tuneInterval(version, snapshot.state.size());
+            }
         });
     }
 }
@@ -371,6 +374,7 @@ void ReplayRunner::maybeFinish()
         m_result.commitsPerSecond = m_result.seconds > 0 ? m_fed / m_result.seconds : 0;
         m_result.checkpoints = int(m_checkpoints.size());
         m_result.checkpointBytes = m_checkpointBytes;
+        m_result.checkpointInterval = m_every;
         Q_EMIT finished(m_result);
     });
 }
@@ -395,9 +399,31 @@ void ReplayRunner::addCheckpoint(qint64 version, const QByteArray &state)
             drop = !drop;
         }
         m_every *= 2;
+        m_minEvery = m_every;
         if (m_checkpoints.size() <= 2)
             break;
     }
+}
+
+void ReplayRunner::tuneInterval(qint64 version, qint64 stateBytes)
+{
+    if (m_options.checkpointEvery > 0 || !m_running)
+        return;
+    const double seconds = m_clock.nsecsElapsed() / 1e9;
+    if (seconds <= 0 || version <= 0)
+        return;
+    // As far apart as lets a seek replay the gap in about SeekGapSeconds at the speed of this run, and no closer
+    // than the budget allows for states of this size over the whole run; a multiple of the page size, since
+    // checkpoints are taken at batch ends.
+    const double rate = double(version) / seconds;
+    const qint64 page = m_options.pageSize;
+    const qint64 bySpeed = qint64(rate * SeekGapSeconds);
+    const qint64 byBudget
+        = m_options.checkpointBudget > 0
+              ? qint64(double(m_last) * double(qMax<qint64>(1, stateBytes)) / double(m_options.checkpointBudget) * 2)
+              : m_last;
+    const qint64 wanted = qMax(bySpeed, byBudget);
+    m_every = qMax(qMax(page, m_minEvery), (wanted + page - 1) / page * page);
 }
 
 void ReplayRunner::emitProgress(bool force)

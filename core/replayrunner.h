@@ -34,7 +34,8 @@ struct ReplayOptions
     SandboxLimits limits;
     quint32 seed = 1;           // Math.random's seed
     qint64 until = -1;          // the last version to replay; -1: to the end
-    qint64 checkpointEvery = 0; // versions between state checkpoints; 0: chosen from the length (about 100)
+    qint64 checkpointEvery = 0; // versions between state checkpoints; 0: from the run's speed (a seek replays
+                                // at most ~40 ms of events) and the budget
     qint64 checkpointBudget = 256 * 1024 * 1024; // bytes of checkpoints kept; over it, every other one goes
     int pageSize = 1000;                         // commits per read page and per sandbox batch
     QString sandboxProgram;                      // empty: ProjectionSandbox::defaultProgram()
@@ -61,6 +62,7 @@ struct ReplayResult
     QJsonArray logs; // console lines, the first ones
     int checkpoints = 0;
     qint64 checkpointBytes = 0;
+    qint64 checkpointInterval = 0; // versions between checkpoints at the end of the run
 };
 
 // The state before and after the event at one version (version 0: the initial state, no event).
@@ -126,6 +128,7 @@ private:
     void fail(const ProjectionError &error);
     void readFailed(const QString &message);
     void addCheckpoint(qint64 version, const QByteArray &state);
+    void tuneInterval(qint64 version, qint64 stateBytes);
     void runSeek();
     void emitProgress(bool force);
 
@@ -143,6 +146,7 @@ private:
     qint64 m_sent = 0;     // commits sent to the sandbox
     qint64 m_missing = 0;
     qint64 m_every = 0;                         // checkpoint interval
+    qint64 m_minEvery = 0;                      // raised when the budget thinned the checkpoints
     std::map<qint64, QByteArray> m_checkpoints; // version -> state JSON
     qint64 m_checkpointBytes = 0;
     ReplayResult m_result;

@@ -28,6 +28,7 @@
 #include <mutex>
 #include <new>
 #include <thread>
+#include <vector>
 
 using namespace Eventscope;
 using namespace Eventscope::Sandbox;
@@ -366,18 +367,50 @@ void Host::events(const QByteArray &body)
                                     QStringLiteral("a malformed batch of events")));
         return;
     }
-    // One JSON array of [version, id, stream, begin, end] per commit and one string of all payloads: two values
-    // cross into the engine per batch instead of several per event.
+    // Two values cross into the engine per batch instead of several per event: one JSON array of
+    // [version, id, stream, begin, end, slot] per commit, and one string: "[" the payloads that are strict JSON
+    // objects or arrays, joined by "," "]", then the other payloads. The driver parses that array with one
+    // JSON.parse (slot: the place in it; -1: the payload is parsed, or not, on its own), which costs about half
+    // of parsing each payload by itself. Only payloads the strict validator accepts go in, so the array cannot be
+    // misread across payloads; if the engine rejects it anyway, the driver parses each payload alone.
     QByteArray meta;
-    meta.reserve(commits->size() * 48);
+    meta.reserve(commits->size() * 56);
     meta += '[';
-    QString text;
-    qsizetype textSize = 0;
+    qsizetype textSize = 2;
     for (const Commit &commit : *commits)
-        textSize += commit.payload.size();
+        textSize += commit.payload.size() + 1;
+    QString text;
     text.reserve(textSize);
+    // Where each payload is in `text`; begin -1: in neither (missing).
+    std::vector<qsizetype> begins(size_t(commits->size()), -1), ends(size_t(commits->size()), -1);
+    std::vector<int> slotOf(size_t(commits->size()), -1);
+    text += QLatin1Char('[');
+    int jsonCount = 0;
+    for (qsizetype i = 0; i < commits->size(); ++i) {
+        const QByteArray &payload = commits->at(i).payload;
+        if (commits->at(i).missing || payload.isEmpty() || (payload.front() != '{' && payload.front() != '['))
+            continue;
+        if (classifyPayload(payload) != PayloadEncoding::Json)
+            continue;
+        if (jsonCount > 0)
+            text += QLatin1Char(',');
+        slotOf[size_t(i)] = jsonCount++;
+        begins[size_t(i)] = text.size();
+        text += QString::fromUtf8(payload);
+        ends[size_t(i)] = text.size();
+    }
+    text += QLatin1Char(']');
+    const qsizetype arrayEnd = text.size();
+    for (qsizetype i = 0; i < commits->size(); ++i) {
+        if (commits->at(i).missing || slotOf[size_t(i)] >= 0)
+            continue;
+        begins[size_t(i)] = text.size();
+        text += QString::fromUtf8(commits->at(i).payload);
+        ends[size_t(i)] = text.size();
+    }
     bool first = true;
-    for (const Commit &commit : *commits) {
+    for (qsizetype i = 0; i < commits->size(); ++i) {
+        const Commit &commit = commits->at(i);
         if (!first)
             meta += ',';
         first = false;
@@ -388,20 +421,21 @@ void Host::events(const QByteArray &body)
         appendJsonString(meta, commit.stream);
         meta += ',';
         if (commit.missing) {
-            meta += "-1,-1";
+            meta += "-1,-1,-1";
             continue;
         }
-        meta += QByteArray::number(text.size());
-        text += QString::fromUtf8(commit.payload);
+        meta += QByteArray::number(begins[size_t(i)]);
         meta += ',';
-        meta += QByteArray::number(text.size());
+        meta += QByteArray::number(ends[size_t(i)]);
+        meta += ',';
+        meta += QByteArray::number(slotOf[size_t(i)]);
     }
     meta += ']';
 
     const QJSValue load = m_driver.property(QStringLiteral("load"));
     const QJSValue run = m_driver.property(QStringLiteral("run"));
     const QJSValue check = m_driver.property(QStringLiteral("check"));
-    load.callWithInstance(m_driver, {QString::fromUtf8(meta), text});
+    load.callWithInstance(m_driver, {QString::fromUtf8(meta), text, double(arrayEnd), jsonCount});
 
     const int count = int(commits->size());
     const QString timeText = QStringLiteral("time limit: the event took longer than %1 ms").arg(m_eventMs);

@@ -243,16 +243,19 @@
         }
     }
 
-    function feed(version, id, stream, raw) {
-        let data = null;
+    function parseOne(raw) {
         const first = raw.charCodeAt(0);
         if (first === 123 || first === 91) { // '{' or '['
             try {
-                data = parse(raw);
+                return parse(raw);
             } catch (e) {
-                data = null;
             }
         }
+        return null;
+    }
+
+    // data: the payload parsed (null: not JSON).
+    function feed(version, id, stream, raw, data) {
         if (zilverline && data !== null && Array.isArray(data.events)) {
             // A commit carries several events: each in turn, with the commit's fields at hand.
             const events = data.events;
@@ -275,8 +278,21 @@
     }
 
     let meta = [], text = '';
+    let parsed = null; // the batch's JSON payloads, parsed at once; null: parse each alone
     let position = -1; // the commit being fed, for the watchdog's report
-    const stride = 5;
+    const stride = 6;  // version, id, stream, begin, end, slot
+    // Feeds commit i of the batch. fresh: parse its payload again (a replay of a stretch must not see objects an
+    // earlier pass handed to the projection, which may have changed them).
+    function feedAt(i, fresh) {
+        const k = i * stride;
+        const begin = meta[k + 3];
+        if (begin < 0)
+            return; // an id the hash lacks: nothing to feed
+        const raw = text.substring(begin, meta[k + 4]);
+        const slot = meta[k + 5];
+        const data = slot >= 0 && parsed !== null && !fresh ? parsed[slot] : parseOne(raw);
+        feed(meta[k], meta[k + 1], meta[k + 2], raw, data);
+    }
 
     function initialState() {
         if (form === 'reducer')
@@ -384,9 +400,19 @@
             lastGood = json.length < restoreBelow ? json : null;
             perEvent = lastGood === null;
         },
-        load(metaJson, batchText) {
+        load(metaJson, batchText, arrayEnd, slots) {
             meta = parse(metaJson);
             text = batchText;
+            parsed = null;
+            if (slots > 0) {
+                try {
+                    parsed = parse(text.substring(0, arrayEnd));
+                    if (!Array.isArray(parsed) || parsed.length !== slots)
+                        parsed = null;
+                } catch (e) {
+                    parsed = null;
+                }
+            }
             logs.length = 0;
             emits.length = 0;
             emitCount = 0;
@@ -406,11 +432,7 @@
                     if (i > from && (perEvent || realNow() - start > budgetMs))
                         break;
                     position = i;
-                    const k = i * stride;
-                    const begin = meta[k + 3];
-                    if (begin < 0)
-                        continue; // an id the hash lacks: nothing to feed
-                    feed(meta[k], meta[k + 1], meta[k + 2], text.substring(begin, meta[k + 4]));
+                    feedAt(i, false);
                 }
             } catch (e) {
                 return { index: i, error: e };
@@ -439,11 +461,7 @@
                 return to - 1;
             state = parse(lastGood);
             for (let i = from; i < to; ++i) {
-                const k = i * stride;
-                const begin = meta[k + 3];
-                if (begin < 0)
-                    continue;
-                feed(meta[k], meta[k + 1], meta[k + 2], text.substring(begin, meta[k + 4]));
+                feedAt(i, true);
                 const step = over(limit);
                 if (step >= 0) {
                     lastSize = step;

@@ -1,0 +1,614 @@
+// The replay benchmark of the replay issue: on one stream of N commits of ~100-byte payloads, a reducer that counts
+// commits and sums a field is replayed end to end (read + decode + run in the sandbox) through ReplayRunner and
+// compared with a plain blocking hiredis LRANGE+HMGET loop measured in the same run; then 100 seeks to random
+// versions; peak RSS of this process and of the sandbox process. Prints figures, ratios and PASS/MISS per target;
+// exits 0 whatever they are, and 1 only when something could not be run or the replayed state is wrong.
+
+#include "connectionoptions.h"
+#include "redisconnection.h"
+#include "replayrunner.h"
+#include "storelayout.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <hiredis/hiredis.h>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace {
+
+using namespace Eventscope;
+
+const QByteArray StreamName = "customer-1"; // the seeder names its streams customer-1 .. customer-N
+
+constexpr double ThroughputTarget = 0.50; // of the hiredis loop
+constexpr double SeekP99TargetMs = 100;
+
+// Counts commits and sums the seeder's "amount" field.
+const QByteArray Reducer = "function init() { return { count: 0, sum: 0 }; }\n"
+                           "function reduce(state, event) {\n"
+                           "    state.count += 1;\n"
+                           "    state.sum += event.data.amount;\n"
+                           "    return state;\n"
+                           "}\n";
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "bench_replay: %s\n", message.toLocal8Bit().constData());
+    std::exit(1);
+}
+
+void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void say(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    std::vprintf(format, args);
+    va_end(args);
+    std::fflush(stdout);
+}
+
+double cpuSeconds(int who)
+{
+    rusage usage{};
+    getrusage(who, &usage);
+    return double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) / 1e6 + double(usage.ru_stime.tv_sec)
+           + double(usage.ru_stime.tv_usec) / 1e6;
+}
+
+// VmHWM (peak resident set) of a process in bytes, from /proc; 0 when it cannot be read.
+qint64 peakRss(const QString &pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return 0;
+}
+
+// Resets this process's VmHWM to its current RSS, so the peak measured is the replay's.
+void resetPeakRss()
+{
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    if (clear.open(QIODevice::WriteOnly))
+        clear.write("5");
+}
+
+// A private redis-server on a free port in a temporary directory, stopped with the object.
+class LocalRedis
+{
+public:
+    ~LocalRedis()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+
+    bool start(QString *error)
+    {
+        if (!m_dir.isValid()) {
+            *error = QStringLiteral("cannot make a temporary directory");
+            return false;
+        }
+        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (server.isEmpty()) {
+            *error = QStringLiteral("redis-server is not installed (or give --url)");
+            return false;
+        }
+        // The port can be taken between asking and binding; try a few.
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            if (launch(server, error))
+                return true;
+        }
+        return false;
+    }
+
+    quint16 port() const { return m_port; }
+    QString url() const { return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port); }
+
+private:
+    bool launch(const QString &server, QString *error)
+    {
+        {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 0)) {
+                *error = QStringLiteral("no free port");
+                return false;
+            }
+            m_port = probe.serverPort();
+        }
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.setWorkingDirectory(m_dir.path());
+        m_process.start(server, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                                 QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
+                                 QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                                 QStringLiteral("no"), QStringLiteral("--daemonize"), QStringLiteral("no")});
+        QByteArray log;
+        const QDeadlineTimer deadline(15000);
+        // The server says when it listens: wait for that line, not for a fixed time.
+        while (!deadline.hasExpired()) {
+            if (!m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+                break;
+            log += m_process.readAll();
+            if (log.contains("Ready to accept connections"))
+                return true;
+        }
+        log += m_process.readAll();
+        *error = QStringLiteral("redis-server did not start: %1").arg(QString::fromLocal8Bit(log.right(2000)));
+        m_process.kill();
+        m_process.waitForFinished();
+        return false;
+    }
+
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+// A blocking hiredis client: the baseline, and the bench's own checks independent of core.
+class Hiredis
+{
+public:
+    explicit Hiredis(const ConnectionOptions &options)
+    {
+        if (options.tls.enabled)
+            die(QStringLiteral("the hiredis baseline cannot use TLS; give a redis:// or unix:// URL"));
+        m_context = options.transport == ConnectionOptions::Transport::Unix
+                        ? redisConnectUnix(options.socketPath.toLocal8Bit().constData())
+                        : redisConnect(options.host.toLocal8Bit().constData(), options.port);
+        if (!m_context || m_context->err)
+            die(QStringLiteral("hiredis cannot connect to %1: %2")
+                    .arg(options.endpoint(), QString::fromLocal8Bit(m_context ? m_context->errstr : "out of memory")));
+        if (!options.password.isEmpty()) {
+            QList<QByteArray> auth = {"AUTH"};
+            if (!options.user.isEmpty())
+                auth.append(options.user.toUtf8());
+            auth.append(options.password.toUtf8());
+            expectOk(command(auth), "AUTH");
+        }
+        if (options.db != 0)
+            expectOk(command({"SELECT", QByteArray::number(options.db)}), "SELECT");
+    }
+    ~Hiredis() { redisFree(m_context); }
+    Hiredis(const Hiredis &) = delete;
+    Hiredis &operator=(const Hiredis &) = delete;
+
+    using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+
+    Reply command(const QList<QByteArray> &args)
+    {
+        std::vector<const char *> argv;
+        std::vector<size_t> argvlen;
+        for (const QByteArray &arg : args) {
+            argv.push_back(arg.constData());
+            argvlen.push_back(size_t(arg.size()));
+        }
+        return call(int(argv.size()), argv.data(), argvlen.data());
+    }
+
+    Reply call(int argc, const char **argv, const size_t *argvlen)
+    {
+        auto *reply = static_cast<redisReply *>(redisCommandArgv(m_context, argc, argv, argvlen));
+        if (!reply)
+            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
+        if (reply->type == REDIS_REPLY_ERROR)
+            die(QStringLiteral("%1 failed: %2").arg(QString::fromUtf8(argv[0]), QString::fromUtf8(reply->str)));
+        return Reply(reply, &freeReplyObject);
+    }
+
+    qint64 integer(const QList<QByteArray> &args)
+    {
+        const Reply reply = command(args);
+        if (reply->type != REDIS_REPLY_INTEGER)
+            die(QStringLiteral("%1 did not answer an integer").arg(QString::fromUtf8(args.first())));
+        return reply->integer;
+    }
+
+    QByteArray serverVersion()
+    {
+        const Reply reply = command({"INFO", "server"});
+        const QByteArray info
+            = reply->type == REDIS_REPLY_STRING ? QByteArray(reply->str, qsizetype(reply->len)) : QByteArray();
+        for (const QByteArray &line : info.split('\n')) {
+            if (line.startsWith("redis_version:"))
+                return line.mid(14).trimmed();
+        }
+        return "unknown";
+    }
+
+    // The server's own CPU time so far (INFO cpu): what a read costs it, whatever else the machine is doing.
+    double serverCpuSeconds()
+    {
+        const Reply reply = command({"INFO", "cpu"});
+        const QByteArray info
+            = reply->type == REDIS_REPLY_STRING ? QByteArray(reply->str, qsizetype(reply->len)) : QByteArray();
+        double total = 0;
+        for (const QByteArray &line : info.split('\n')) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
+                total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
+        }
+        return total;
+    }
+
+private:
+    static void expectOk(const Reply &reply, const char *what)
+    {
+        if (reply->type != REDIS_REPLY_STATUS)
+            die(QStringLiteral("%1 did not answer OK").arg(QString::fromUtf8(what)));
+    }
+
+    redisContext *m_context = nullptr;
+};
+
+struct BaselineResult
+{
+    qint64 records = 0;
+    qint64 payloadBytes = 0;
+    double seconds = 0;
+    double cpu = 0;
+    double rate() const { return seconds > 0 ? double(records) / seconds : 0; }
+};
+
+// The baseline: one blocking round trip for the ids of a page, one for their payloads, page after page. With sum,
+// also the sum of the "amount" fields (untimed use only: it adds work to the loop).
+BaselineResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &layout, int pageSize,
+                               qint64 *sum = nullptr)
+{
+    Hiredis redis(options);
+    const QByteArray key = layout.streamKey(StreamName);
+    std::vector<const char *> argv;
+    std::vector<size_t> argvlen;
+    BaselineResult result;
+    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 length = redis.integer({"LLEN", key});
+    for (qint64 first = 0; first < length; first += pageSize) {
+        const QByteArray from = QByteArray::number(first);
+        const QByteArray to = QByteArray::number(qMin(length, first + pageSize) - 1);
+        const char *rangeArgv[] = {"LRANGE", key.constData(), from.constData(), to.constData()};
+        const size_t rangeLen[] = {6, size_t(key.size()), size_t(from.size()), size_t(to.size())};
+        const Hiredis::Reply ids = redis.call(4, rangeArgv, rangeLen);
+        if (ids->type != REDIS_REPLY_ARRAY)
+            die(QStringLiteral("LRANGE did not answer an array"));
+        if (ids->elements == 0)
+            break;
+        argv.assign({"HMGET", layout.eventsKey.constData()});
+        argvlen.assign({5, size_t(layout.eventsKey.size())});
+        for (size_t i = 0; i < ids->elements; ++i) {
+            argv.push_back(ids->element[i]->str);
+            argvlen.push_back(ids->element[i]->len);
+        }
+        const Hiredis::Reply payloads = redis.call(int(argv.size()), argv.data(), argvlen.data());
+        if (payloads->type != REDIS_REPLY_ARRAY || payloads->elements != ids->elements)
+            die(QStringLiteral("HMGET did not answer one element per id"));
+        for (size_t i = 0; i < payloads->elements; ++i) {
+            const redisReply *payload = payloads->element[i];
+            if (payload->type == REDIS_REPLY_NIL)
+                die(QStringLiteral("a commit is missing from the hash"));
+            result.payloadBytes += qint64(payload->len);
+            if (sum) {
+                const QByteArrayView text(payload->str, qsizetype(payload->len));
+                const qsizetype at = text.indexOf(QByteArrayView("\"amount\":"));
+                if (at < 0)
+                    die(QStringLiteral("a payload without \"amount\""));
+                qsizetype p = at + 9;
+                qint64 value = 0;
+                while (p < text.size() && text.at(p) >= '0' && text.at(p) <= '9')
+                    value = value * 10 + (text.at(p++) - '0');
+                *sum += value;
+            }
+        }
+        result.records += qint64(payloads->elements);
+    }
+    result.seconds = double(clock.nsecsElapsed()) / 1e9;
+    result.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+    return result;
+}
+
+void seed(const QString &cli, const QString &url, qint64 commits, int payloadSize)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    const QStringList arguments = {QStringLiteral("--url"),     url,
+                                   QStringLiteral("seed"),      QStringLiteral("--stream-count"),
+                                   QStringLiteral("1"),         QStringLiteral("--commits"),
+                                   QString::number(commits),    QStringLiteral("--payload-size"),
+                                   QString::number(payloadSize)};
+    QElapsedTimer clock;
+    clock.start();
+    process.start(cli, arguments);
+    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        die(QStringLiteral("seeding failed: %1 %2: %3")
+                .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
+    say("seeded %lld commits in %.2f s (eventscope-cli seed)\n", static_cast<long long>(commits),
+        double(clock.elapsed()) / 1000.0);
+}
+
+const char *verdict(bool pass)
+{
+    return pass ? "PASS" : "MISS";
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    std::sort(values.begin(), values.end());
+    const size_t at = size_t(std::ceil(p * double(values.size()))) - 1;
+    return values[qMin(at, values.size() - 1)];
+}
+
+QJsonObject stateOf(const QByteArray &json)
+{
+    return QJsonDocument::fromJson(json).object();
+}
+
+struct ReplayFigures
+{
+    ReplayResult result;
+    double seconds = 0; // start() to finished(), as the caller sees it
+    double cpu = 0;     // of this process
+    double rate() const { return seconds > 0 ? double(result.commits) / seconds : 0; }
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Replays one stream of N commits through a counting/summing reducer in the sandbox, compares "
+                       "the rate with a plain hiredis read loop, then seeks to random versions."));
+    parser.addHelpOption();
+    const QCommandLineOption urlOption(QStringLiteral("url"),
+                                       QStringLiteral("use this server (an empty database, or one this bench "
+                                                      "seeded with the same N) instead of starting redis-server"),
+                                       QStringLiteral("URL"));
+    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits in the stream"),
+                                           QStringLiteral("N"), QStringLiteral("1000000"));
+    const QCommandLineOption payloadOption(QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
+                                           QStringLiteral("B"), QStringLiteral("100"));
+    const QCommandLineOption roundsOption(QStringLiteral("rounds"),
+                                          QStringLiteral("rounds of the baseline and of the replay (best counts)"),
+                                          QStringLiteral("R"), QStringLiteral("2"));
+    const QCommandLineOption seeksOption(QStringLiteral("seeks"), QStringLiteral("random seeks after the run"),
+                                         QStringLiteral("S"), QStringLiteral("100"));
+    const QCommandLineOption pageOption(QStringLiteral("page-size"),
+                                        QStringLiteral("ReplayOptions::pageSize (0: the default)"), QStringLiteral("P"),
+                                        QStringLiteral("0"));
+    const QCommandLineOption everyOption(QStringLiteral("checkpoint-every"),
+                                         QStringLiteral("ReplayOptions::checkpointEvery (0: chosen by the runner)"),
+                                         QStringLiteral("K"), QStringLiteral("0"));
+    const QCommandLineOption cliOption(QStringLiteral("cli"), QStringLiteral("the eventscope-cli to seed with"),
+                                       QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
+    const QCommandLineOption sandboxOption(QStringLiteral("sandbox"), QStringLiteral("the eventscope-sandbox to run"),
+                                           QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_SANDBOX_PATH));
+    parser.addOptions({urlOption, commitsOption, payloadOption, roundsOption, seeksOption, pageOption, everyOption,
+                       cliOption, sandboxOption});
+    parser.process(app);
+
+    bool ok = false;
+    const qint64 commits = parser.value(commitsOption).toLongLong(&ok);
+    if (!ok || commits < 1)
+        die(QStringLiteral("--commits takes a number from 1"));
+    const int payloadSize = parser.value(payloadOption).toInt(&ok);
+    if (!ok || payloadSize < 1)
+        die(QStringLiteral("--payload-size takes a number from 1"));
+    const int rounds = parser.value(roundsOption).toInt(&ok);
+    if (!ok || rounds < 1)
+        die(QStringLiteral("--rounds takes a number from 1"));
+    const int seeks = parser.value(seeksOption).toInt(&ok);
+    if (!ok || seeks < 1)
+        die(QStringLiteral("--seeks takes a number from 1"));
+    const int pageSize = parser.value(pageOption).toInt(&ok);
+    if (!ok || pageSize < 0)
+        die(QStringLiteral("--page-size takes a number from 0"));
+    const qint64 every = parser.value(everyOption).toLongLong(&ok);
+    if (!ok || every < 0)
+        die(QStringLiteral("--checkpoint-every takes a number from 0"));
+    const QString cli = parser.value(cliOption);
+    const QString sandbox = parser.value(sandboxOption);
+    if (!QFileInfo(sandbox).isExecutable())
+        die(QStringLiteral("no eventscope-sandbox at %1 (give --sandbox PATH)").arg(sandbox));
+
+    std::optional<LocalRedis> local;
+    QString url = parser.value(urlOption);
+    if (url.isEmpty()) {
+        local.emplace();
+        QString error;
+        if (!local->start(&error))
+            die(error);
+        url = local->url();
+    }
+    QString error;
+    auto parsed = ConnectionOptions::fromUrl(url, &error);
+    if (!parsed)
+        die(error);
+    ConnectionOptions options = *parsed;
+    options.clientName = QStringLiteral("bench_replay");
+    options.reconnect = false;
+    options.readOnly = true;
+    const StoreLayout layout = StoreLayout::seed();
+    const QByteArray streamKey = layout.streamKey(StreamName);
+
+    Hiredis admin(options);
+    say("bench_replay: one stream of %lld commits of ~%d-byte payloads; redis %s at %s%s; %d rounds, %d seeks\n",
+        static_cast<long long>(commits), payloadSize, admin.serverVersion().constData(),
+        options.displayUrl().toUtf8().constData(), local ? " (started by the bench)" : "", rounds, seeks);
+    say("eventscope-sandbox: %s\n", QFile::encodeName(sandbox).constData());
+
+    if (admin.integer({"HLEN", layout.eventsKey}) == commits && admin.integer({"LLEN", streamKey}) == commits) {
+        say("reusing the %lld commits already in %s\n", static_cast<long long>(commits), streamKey.constData());
+    } else if (admin.integer({"DBSIZE"}) == 0) {
+        if (!QFileInfo(cli).isExecutable())
+            die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
+        seed(cli, url, commits, payloadSize);
+        if (admin.integer({"HLEN", layout.eventsKey}) != commits || admin.integer({"LLEN", streamKey}) != commits)
+            die(QStringLiteral("after seeding, HLEN or LLEN is not %1").arg(commits));
+    } else {
+        die(QStringLiteral("the database is not empty and does not hold %1 commits in %2; give an empty one")
+                .arg(commits)
+                .arg(QString::fromUtf8(streamKey)));
+    }
+
+    // What the reducer must arrive at, from an untimed pass of the hiredis loop.
+    qint64 expectedSum = 0;
+    const BaselineResult checked = readWithHiredis(options, layout, 1000, &expectedSum);
+    if (checked.records != commits)
+        die(QStringLiteral("the hiredis loop read %1 commits, expected %2").arg(checked.records).arg(commits));
+    say("expected state: count %lld, sum %lld (untimed hiredis pass)\n", static_cast<long long>(commits),
+        static_cast<long long>(expectedSum));
+
+    RedisConnection connection(options);
+    {
+        QEventLoop loop;
+        QObject::connect(&connection, &RedisConnection::ready, &loop, &QEventLoop::quit);
+        QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
+                         [](RedisConnection::Error, const QString &message) { die(message); });
+        connection.open();
+        loop.exec();
+    }
+
+    ReplayOptions replay;
+    replay.source = ReplaySource::stream(StreamName);
+    replay.script = Reducer;
+    replay.scriptName = QStringLiteral("bench.js");
+    replay.sandboxProgram = sandbox;
+    replay.checkpointEvery = every;
+    if (pageSize > 0)
+        replay.pageSize = pageSize;
+
+    std::unique_ptr<ReplayRunner> runner;
+    auto runReplay = [&] {
+        runner = std::make_unique<ReplayRunner>(&connection, layout);
+        ReplayFigures figures;
+        QEventLoop loop;
+        QObject::connect(runner.get(), &ReplayRunner::finished, &loop, [&](const ReplayResult &result) {
+            figures.result = result;
+            loop.quit();
+        });
+        QObject::connect(runner.get(), &ReplayRunner::failed, &loop,
+                         [](const ProjectionError &failure) { die(QStringLiteral("replay: ") + failure.text()); });
+        const double cpuBefore = cpuSeconds(RUSAGE_SELF);
+        QElapsedTimer clock;
+        clock.start();
+        runner->start(replay);
+        loop.exec();
+        figures.seconds = double(clock.nsecsElapsed()) / 1e9;
+        figures.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+        const QJsonObject state = stateOf(figures.result.state.state);
+        if (figures.result.commits != commits || state.value(QStringLiteral("count")).toInteger() != commits
+            || state.value(QStringLiteral("sum")).toInteger() != expectedSum)
+            die(QStringLiteral("the replay ended with %1 commits and the state %2; expected count %3, sum %4")
+                    .arg(figures.result.commits)
+                    .arg(QString::fromUtf8(figures.result.state.state))
+                    .arg(commits)
+                    .arg(expectedSum));
+        return figures;
+    };
+
+    std::vector<double> baselineRates, replayRates;
+    ReplayFigures last;
+    const double childCpuBefore = cpuSeconds(RUSAGE_CHILDREN); // the seeding CLI
+    resetPeakRss();
+    for (int round = 1; round <= rounds; ++round) {
+        const BaselineResult baseline = readWithHiredis(options, layout, 1000);
+        if (baseline.records != commits || baseline.payloadBytes != checked.payloadBytes)
+            die(QStringLiteral("the hiredis loop read %1 commits this time").arg(baseline.records));
+        baselineRates.push_back(baseline.rate());
+        last = runReplay();
+        replayRates.push_back(last.rate());
+        say("round %d\n  base   %6.3f s %9.0f commits/s  cpu %5.3f s\n", round, baseline.seconds, baseline.rate(),
+            baseline.cpu);
+        say("  replay %6.3f s %9.0f commits/s  cpu %5.3f s here (sandbox: see below)  ratio %.3f\n", last.seconds,
+            last.rate(), last.cpu, last.rate() / baseline.rate());
+    }
+
+    // Seeks after the run, on the last runner: random versions, each timed from seek() to stepReady.
+    std::mt19937_64 random(20261126);
+    std::uniform_int_distribution<qint64> pick(1, commits);
+    std::vector<double> seekMs;
+    {
+        QEventLoop loop;
+        qint64 wanted = 0;
+        QElapsedTimer clock;
+        QObject::connect(runner.get(), &ReplayRunner::stepReady, &loop, [&](const ReplayStep &step) {
+            const double ms = double(clock.nsecsElapsed()) / 1e6;
+            if (step.version != wanted)
+                die(QStringLiteral("asked for version %1, got %2").arg(wanted).arg(step.version));
+            const qint64 before = stateOf(step.before.state).value(QStringLiteral("count")).toInteger(-1);
+            const qint64 after = stateOf(step.after.state).value(QStringLiteral("count")).toInteger(-1);
+            if (before != wanted - 1 || after != wanted)
+                die(QStringLiteral("seek to %1: counts %2 before and %3 after").arg(wanted).arg(before).arg(after));
+            seekMs.push_back(ms);
+            loop.quit();
+        });
+        QObject::connect(runner.get(), &ReplayRunner::stepFailed, &loop,
+                         [](qint64 version, const ProjectionError &failure) {
+                             die(QStringLiteral("seek to %1: %2").arg(version).arg(failure.text()));
+                         });
+        for (int i = 0; i < seeks; ++i) {
+            wanted = pick(random);
+            clock.start();
+            runner->seek(wanted);
+            loop.exec();
+        }
+    }
+    const qint64 sandboxPid = runner->sandboxProcessId();
+    const qint64 sandboxPeak = peakRss(QString::number(sandboxPid));
+    const qint64 appPeak = peakRss(QStringLiteral("self"));
+    runner.reset();
+    QCoreApplication::processEvents(); // the last sandbox is reaped
+    const double sandboxCpu = cpuSeconds(RUSAGE_CHILDREN) - childCpuBefore;
+
+    const double baseBest = *std::max_element(baselineRates.begin(), baselineRates.end());
+    const double replayBest = *std::max_element(replayRates.begin(), replayRates.end());
+    const double ratio = replayBest / baseBest;
+    const double p50 = percentile(seekMs, 0.50);
+    const double p99 = percentile(seekMs, 0.99);
+    const double worst = *std::max_element(seekMs.begin(), seekMs.end());
+    say("\ncheckpoints: %d, %.1f KiB, every %lld versions (budget %.0f MiB)\n", last.result.checkpoints,
+        double(last.result.checkpointBytes) / 1024.0, static_cast<long long>(last.result.checkpointInterval),
+        double(replay.checkpointBudget) / (1024.0 * 1024.0));
+    say("seeks: %zu, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", seekMs.size(), p50, p99, worst);
+    say("peak RSS: this process %.1f MB (VmHWM since the first round), sandbox %.1f MB (VmHWM of pid %lld)\n",
+        double(appPeak) / 1e6, double(sandboxPeak) / 1e6, static_cast<long long>(sandboxPid));
+    say("cpu of sandboxes over all rounds and seeks: %.2f s\n", sandboxCpu);
+
+    say("\nsummary\n");
+    say("  %-44s %14s  %s\n", "target", "measured", "result");
+    say("  %-44s %14.3f  %s   (replay %.0f vs hiredis %.0f commits/s, best of %d)\n", "replay / hiredis loop >= 0.50",
+        ratio, verdict(ratio >= ThroughputTarget), replayBest, baseBest, rounds);
+    say("  %-44s %11.1f ms  %s\n", "seek p99 < 100 ms", p99, verdict(p99 < SeekP99TargetMs));
+    say("  %-44s %11.1f MB  %s\n", "peak RSS, application", double(appPeak) / 1e6, "(reported)");
+    say("  %-44s %11.1f MB  %s\n", "peak RSS, sandbox", double(sandboxPeak) / 1e6, "(reported)");
+    return 0;
+}
