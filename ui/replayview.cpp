@@ -30,6 +30,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolButton>
@@ -236,10 +237,15 @@ void ReplayView::buildUi()
     leftLayout->addWidget(m_editorTabs, 1);
 
     // The timeline.
-    m_first = toolButton(QStringLiteral("⏮"), tr("Version 0: the initial state"));
-    m_back = toolButton(QStringLiteral("◀"), tr("Step back one version"));
-    m_forward = toolButton(QStringLiteral("▶"), tr("Step forward one version"));
-    m_last = toolButton(QStringLiteral("⏭"), tr("The last version"));
+    // The style's media icons: not every desktop font has the ⏮ ⏭ glyphs.
+    m_first = toolButton(QStringLiteral("|<"), tr("Version 0: the initial state"));
+    m_back = toolButton(QStringLiteral("<"), tr("Step back one version"));
+    m_forward = toolButton(QStringLiteral(">"), tr("Step forward one version"));
+    m_last = toolButton(QStringLiteral(">|"), tr("The last version"));
+    m_first->setIcon(style()->standardIcon(QStyle::SP_MediaSkipBackward));
+    m_back->setIcon(style()->standardIcon(QStyle::SP_MediaSeekBackward));
+    m_forward->setIcon(style()->standardIcon(QStyle::SP_MediaSeekForward));
+    m_last->setIcon(style()->standardIcon(QStyle::SP_MediaSkipForward));
     m_back->setAutoRepeat(true);
     m_forward->setAutoRepeat(true);
     m_slider = new QSlider(Qt::Horizontal);
@@ -370,6 +376,7 @@ void ReplayView::buildUi()
     split->addWidget(m_resultTabs);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    split->setSizes({560, 880}); // the editor wide enough for a line of code; scaled to the real width
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -443,6 +450,9 @@ bool ReplayView::isRunning() const
 void ReplayView::startCommon()
 {
     clearError();
+    ++m_runGeneration;
+    m_failingPayload.reset();
+    m_stepTabs->setTabText(0, tr("Event applied"));
     m_runSource = source();
     m_length = 0;
     m_wanted = -1;
@@ -626,7 +636,20 @@ void ReplayView::onFailed(const ProjectionError &error, int side)
     if (m_runner && !m_comparer && pinned)
         m_length = m_runner->length();
     setBusy(false);
-    m_progressLabel->setText(tr("Stopped"));
+    m_progressLabel->setText(pinned ? tr("Stopped at version %1").arg(error.version) : tr("Stopped"));
+    m_failingPayload.reset();
+    if (m_runner && !m_comparer && pinned && !error.id.isEmpty() && m_connection) {
+        // The event that failed is beyond what can be scrubbed: fetch it to show beside the state it met.
+        const quint64 run = m_runGeneration;
+        m_connection->send({"HGET", m_layout.eventsKey, error.id}, this, [this, run](const RedisReply &reply) {
+            if (run != m_runGeneration || reply.isError())
+                return;
+            m_failingPayload = reply.isNil() ? std::optional<QByteArray>(QByteArray()) : reply.text;
+            m_failingMissing = reply.isNil();
+            if (m_shown >= 0 && m_shown == m_error.version - 1)
+                showFailingEvent();
+        });
+    }
     Q_EMIT runFailed(error);
     if (m_runner && !m_comparer && pinned) {
         const QSignalBlocker a(m_slider);
@@ -727,6 +750,7 @@ void ReplayView::showStep(const ReplayStep &step, const std::shared_ptr<StepView
         where = tr("the initial state");
     } else {
         const EventRecord &record = step.record;
+        m_stepTabs->setTabText(0, tr("Event applied"));
         where = tr("%1 in %2").arg(QString::fromUtf8(record.id), QString::fromUtf8(record.stream));
         if (!view->summary.type.isEmpty())
             where += QStringLiteral(" · ") + view->summary.type;
@@ -760,8 +784,26 @@ void ReplayView::showStep(const ReplayStep &step, const std::shared_ptr<StepView
     }
     m_output->setPlainText(lines.join(QLatin1Char('\n')));
     m_stepTabs->setTabText(1, lines.isEmpty() ? tr("Output") : tr("Output (%1)").arg(lines.size()));
+    if (m_error.version > 0 && step.version == m_error.version - 1 && m_failingPayload)
+        showFailingEvent();
     setBusy(false);
     Q_EMIT stepShown(step.version);
+}
+
+void ReplayView::showFailingEvent()
+{
+    m_stepTabs->setTabText(0, tr("Failing event"));
+    m_stepTabs->setCurrentIndex(0);
+    if (m_failingMissing)
+        m_eventView->showMissing(m_error.id);
+    else
+        m_eventView->setPayload(m_error.id, *m_failingPayload, m_failingPayload->size(),
+                                classifyPayload(*m_failingPayload));
+    m_stepLabel->setText(tr("Version %1 of %2 · the state version %3 (%4) met · its event on the right")
+                             .arg(m_shown)
+                             .arg(m_length)
+                             .arg(m_error.version)
+                             .arg(QString::fromUtf8(m_error.id)));
 }
 
 void ReplayView::onCompareFinished(const CompareResult &result)

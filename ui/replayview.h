@@ -5,7 +5,9 @@
 #include "storelayout.h"
 
 #include <QPointer>
+
 #include <QWidget>
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -116,6 +118,7 @@ private:
     void onStep(const ReplayStep &step);
     void showStep(const ReplayStep &step, const std::shared_ptr<StepView> &view);
     void onCompareFinished(const CompareResult &result);
+    void showFailingEvent();
     void clearError();
     // Where an event of the replayed source sits in its own stream, then openEventRequested.
     void requestOpen(const QByteArray &stream, const QByteArray &id, qint64 version);
@@ -143,6 +146,9 @@ private:
     ReplayStep m_step;
     QByteArray m_shownState;
     CompareResult m_compare;
+    quint64 m_runGeneration = 0;
+    std::optional<QByteArray> m_failingPayload; // the event a run failed at, once fetched
+    bool m_failingMissing = false;
 
     // Left: the editors and the limits; above them the source and the run controls.
     QComboBox *m_sourceKind = nullptr;

@@ -261,6 +261,9 @@ void TestReplayView::errorIsPinnedAndOpensItsEvent()
     // The state the failing event met can be inspected.
     QTRY_COMPARE_WITH_TIMEOUT(view->shownVersion(), 6, 10000);
     QCOMPARE(member(view->stateModel(), QStringLiteral("n")), QStringLiteral("6"));
+    // Beside it, the event that failed (beyond what can be scrubbed), fetched on its own.
+    QTRY_COMPARE_WITH_TIMEOUT(view->eventView()->id(), QByteArray("e10"), 10000);
+    QVERIFY2(view->stepText().contains(QLatin1String("the state version 7 (e10) met")), qPrintable(view->stepText()));
 
     QSignalSpy open(view.get(), &ReplayView::openEventRequested);
     QTest::mouseClick(view->errorButton(), Qt::LeftButton);
