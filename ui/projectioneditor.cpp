@@ -39,9 +39,11 @@ ProjectionEditor::ProjectionEditor(QWidget *parent)
             [this] { setViewportMargins(lineNumberAreaWidth(), 0, 0, 0); });
     connect(this, &QPlainTextEdit::updateRequest, this, &ProjectionEditor::updateGutter);
     connect(this, &QPlainTextEdit::cursorPositionChanged, this, &ProjectionEditor::updateSelections);
-    // Editing the text makes the marked error line stale.
-    connect(document(), &QTextDocument::contentsChange, this, [this](int, int removed, int added) {
-        if ((removed || added) && m_errorLine > 0)
+    // Editing the marked line, or adding or removing lines, makes the mark stale. (contentsChange also fires when
+    // the highlighter lays out colours, so the text itself is compared.)
+    connect(document(), &QTextDocument::contentsChange, this, [this] {
+        if (m_errorLine > 0
+            && (blockCount() != m_errorBlocks || document()->findBlockByNumber(m_errorLine - 1).text() != m_errorText))
             setErrorLine(0);
     });
     setViewportMargins(lineNumberAreaWidth(), 0, 0, 0);
@@ -130,6 +132,8 @@ bool ProjectionEditor::saveFile(const QString &path, QString *error)
 void ProjectionEditor::setErrorLine(int line)
 {
     m_errorLine = line;
+    m_errorBlocks = blockCount();
+    m_errorText = document()->findBlockByNumber(line - 1).text();
     if (line > 0) {
         const QTextBlock block = document()->findBlockByNumber(line - 1);
         if (block.isValid()) {

@@ -51,6 +51,8 @@ private:
     JsHighlighter *m_highlighter = nullptr;
     QString m_fileName;
     int m_errorLine = 0;
+    int m_errorBlocks = 0; // the line count when the line was marked
+    QString m_errorText;   // the marked line's text then
 };
 
 } // namespace Eventscope
