@@ -335,7 +335,7 @@ void TestReplayView::compareFindsThePlantedDivergence()
 void TestReplayView::guiStaysResponsiveAndCancels()
 {
     auto view = makeView();
-    view->setPageSize(500);
+    view->setPageSize(100);
     view->setSelectedStream("big");
     // Real work per event, so the run takes a while.
     view->editorA()->setPlainText(QStringLiteral(
