@@ -4,7 +4,9 @@
 #include "eventpagemodel.h"
 #include "mainwindow.h"
 #include "payloadview.h"
+#include "projectioneditor.h"
 #include "redisconnection.h"
+#include "replayview.h"
 #include "streamlistmodel.h"
 #include "uniformtableview.h"
 
@@ -107,6 +109,89 @@ bool selectEvent(MainWindow &window, const QByteArray &stream, qint64 version)
     return window.goToVersion(version);
 }
 
+const char BalanceScript[] = R"(// The balance and activity of one account, as a read model would keep them.
+function init() {
+    return { balance: 0, deposits: 0, withdrawals: 0, fees: 0, byType: {}, last: null };
+}
+
+function reduce(state, event) {
+    const d = event.data;
+    state.byType[event.type || 'unreadable'] = (state.byType[event.type || 'unreadable'] || 0) + 1;
+    if (!d) return state; // a text note, not JSON
+    switch (d.type) {
+    case 'Deposited': state.balance += d.amount; state.deposits++; break;
+    case 'Withdrawn': state.balance -= d.amount; state.withdrawals++; break;
+    case 'FeeCharged': state.balance -= d.amount; state.fees += d.amount; break;
+    }
+    state.last = { id: event.id, type: d.type, at: d.timestamp };
+    return state;
+}
+)";
+
+// The same projection, before someone remembered that not every payload is JSON.
+const char FailingScript[] = R"(// Totals by event type over every commit ($all).
+function init() {
+    return { total: 0, byType: {} };
+}
+
+function reduce(state, event) {
+    const amount = event.data.amount;
+    state.total += amount;
+    state.byType[event.data.type] = (state.byType[event.data.type] || 0) + amount;
+    return state;
+}
+)";
+
+bool shootReplay(const ConnectionOptions &options, const QDir &out)
+{
+    RedisConnection connection(options);
+    connection.open();
+    if (!waitUntil([&] { return connection.state() == RedisConnection::State::Connected; }))
+        return false;
+    ReplayView view(&connection, StoreLayout::seed());
+    view.setWindowTitle(QStringLiteral("Replay — Eventscope"));
+    view.resize(1440, 860);
+    view.show();
+    bool done = false;
+    QObject::connect(&view, &ReplayView::runFinished, &view, [&done] { done = true; });
+    QObject::connect(&view, &ReplayView::runFailed, &view, [&done] { done = true; });
+    auto save = [&view](const QString &path) {
+        QEventLoop loop;
+        QTimer::singleShot(300, &loop, &QEventLoop::quit);
+        loop.exec();
+        const bool ok = view.grab().save(path);
+        std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(path));
+        return ok;
+    };
+
+    view.setSelectedStream("customer-1");
+    view.editorA()->setPlainText(QString::fromUtf8(BalanceScript));
+    view.run();
+    if (!waitUntil([&] { return done; }, 60000) || !view.errorText().isEmpty()) {
+        std::fprintf(stderr, "screenshots: the replay did not finish: %s\n", qPrintable(view.errorText()));
+        return false;
+    }
+    const qint64 version = qMin<qint64>(37, view.length());
+    if (!waitUntil([&] { return view.shownVersion() == view.length(); }))
+        return false;
+    view.goToVersion(version);
+    if (!waitUntil([&] { return view.shownVersion() == version && !view.eventView()->isFormatting(); }))
+        return false;
+    bool ok = save(out.filePath(QStringLiteral("replay-state.png")));
+
+    done = false;
+    view.setSource(ReplayView::SourceKind::All);
+    view.editorA()->setPlainText(QString::fromUtf8(FailingScript));
+    view.run();
+    if (!waitUntil([&] { return done; }, 60000) || view.errorText().isEmpty()) {
+        std::fprintf(stderr, "screenshots: the failing projection did not fail\n");
+        return false;
+    }
+    waitUntil([&] { return view.shownVersion() == view.length() && !view.eventView()->isFormatting(); });
+    ok &= save(out.filePath(QStringLiteral("replay-error.png")));
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -168,5 +253,6 @@ int main(int argc, char **argv)
         ok &= selectEvent(window, "legacy-import", 2) && shoot(window, out.filePath(QStringLiteral("binary.png")));
         ok &= selectEvent(window, "legacy-import", 3) && shoot(window, out.filePath(QStringLiteral("missing-id.png")));
     }
+    ok &= shootReplay(*connection, out);
     return ok ? 0 : 1;
 }

@@ -6,6 +6,8 @@
 #include "exportdialog.h"
 #include "payload.h"
 #include "payloadview.h"
+#include "projectioneditor.h"
+#include "replayview.h"
 #include "streamlistmodel.h"
 #include "trafficmeter.h"
 #include "uniformtableview.h"
@@ -16,6 +18,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -300,6 +303,10 @@ void MainWindow::buildActions()
             m_eventView->setCurrentIndex(m_events->index(row, 0));
     });
     previous->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Up));
+    view->addSeparator();
+    m_replayAction = view->addAction(tr("&Replay…"), this, &MainWindow::openReplay);
+    m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_replayAction->setToolTip(tr("Replay the selected stream into a JavaScript projection in a sandbox"));
 
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *copyPayload = edit->addAction(tr("Copy &payload"), this, [this] {
@@ -419,6 +426,8 @@ void MainWindow::openStream(const QByteArray &name)
     if (name != m_currentStream)
         m_payloadView->clear();
     m_currentStream = name;
+    if (m_replay)
+        m_replay->setSelectedStream(name);
     m_eventsStatus->setText(tr("Opening %1…").arg(QString::fromUtf8(name)));
     const bool all = name == AllStreamName;
     const QByteArray key = all ? m_options.layout.eventsKey : m_options.layout.streamKey(name);
@@ -461,6 +470,36 @@ bool MainWindow::goToVersion(qint64 version)
     m_eventView->scrollTo(index, QAbstractItemView::PositionAtCenter);
     m_eventView->setCurrentIndex(index);
     return true;
+}
+
+void MainWindow::openReplay()
+{
+    if (!m_replay) {
+        m_replay = new ReplayView(m_connection, m_options.layout);
+        m_replay->setSelectedStream(m_currentStream);
+        connect(m_replay, &ReplayView::openEventRequested, this, &MainWindow::openEvent);
+        m_replayDock = new QDockWidget(tr("Replay"), this);
+        m_replayDock->setObjectName(QStringLiteral("replayDock"));
+        m_replayDock->setWidget(m_replay);
+        addDockWidget(Qt::BottomDockWidgetArea, m_replayDock);
+    }
+    m_replayDock->show();
+    m_replayDock->raise();
+    m_replay->editorA()->setFocus();
+}
+
+void MainWindow::openEvent(const QByteArray &stream, qint64 version)
+{
+    if (stream == m_currentStream && m_events->stream() == stream && goToVersion(version))
+        return;
+    // Once the stream is open (its length known), go to the version; whichever stream opens next ends the wait.
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = connect(this, &MainWindow::streamOpened, this, [this, once, stream, version](const QByteArray &name) {
+        QObject::disconnect(*once);
+        if (name == stream && !goToVersion(version))
+            m_eventsStatus->setText(tr("No version %1 in %2").arg(version).arg(QString::fromUtf8(stream)));
+    });
+    selectStream(stream);
 }
 
 void MainWindow::onEventSelected()

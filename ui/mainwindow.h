@@ -11,6 +11,7 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QCheckBox;
+class QDockWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -20,6 +21,7 @@ namespace Eventscope {
 class EventPageLoader;
 class EventPageModel;
 class PayloadView;
+class ReplayView;
 class StreamListModel;
 class BackgroundScanner;
 class UniformTableView;
@@ -65,6 +67,13 @@ public:
     // Once streams are listed, opens the first one, shows its first event, saves a picture of the window and
     // emits screenshotSaved (for `eventscope --screenshot` and the installed-package check).
     void takeScreenshotWhenReady(const QString &path);
+
+    // The replay view in its dock (made on first use), set to replay the selected stream.
+    void openReplay();
+    ReplayView *replayView() const { return m_replay; }
+    QAction *replayAction() const { return m_replayAction; }
+    // Opens a stream (if it is not open) and selects the event at this version in the events pane.
+    void openEvent(const QByteArray &stream, qint64 version);
 
 Q_SIGNALS:
     void streamOpened(const QByteArray &name, qint64 length);
@@ -119,6 +128,9 @@ private:
     QTimer *m_filterTimer = nullptr;
     QAction *m_exportAction = nullptr;
     QTimer *m_countdown = nullptr;
+    QAction *m_replayAction = nullptr;
+    QDockWidget *m_replayDock = nullptr;
+    ReplayView *m_replay = nullptr;
 
     QByteArray m_currentStream;
     QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams
