@@ -1,5 +1,7 @@
 #include "payloadview.h"
 
+#include "uniformtableview.h"
+
 #include "hexdumpmodel.h"
 #include "jsonformat.h"
 
@@ -26,7 +28,6 @@
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStyle>
-#include <QTableView>
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QThread>
@@ -329,24 +330,22 @@ PayloadView::PayloadView(QWidget *parent)
     m_rawEdit->installEventFilter(this);
 
     m_hexModel = new HexDumpModel(this);
-    m_hexView = new QTableView(this);
+    // Uniform rows without a vertical header: a 48 MiB payload is three million rows.
+    m_hexView = new UniformTableView(this);
     m_hexView->setObjectName(QStringLiteral("hexTable"));
     m_hexView->setModel(m_hexModel);
-    m_hexView->setShowGrid(false);
-    m_hexView->setWordWrap(false);
-    m_hexView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_hexView->setAlternatingRowColors(true);
-    m_hexView->verticalHeader()->hide();
-    // Fixed sizes from the font: sizing columns or rows to contents would visit rows a virtualised view never shows.
+    m_hexView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    // Fixed sizes from the font: sizing columns to contents would measure rows for nothing.
     const QFontMetrics metrics(m_monospace);
-    m_hexView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_hexView->verticalHeader()->setDefaultSectionSize(metrics.height() + 4);
+    m_hexView->setRowHeight(metrics.height() + 4);
     m_hexView->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     const int padding = 2 * metrics.horizontalAdvance(u'0');
-    m_hexView->setColumnWidth(HexDumpModel::OffsetColumn,
-                              metrics.horizontalAdvance(QStringLiteral("00000000")) + padding);
-    m_hexView->setColumnWidth(HexDumpModel::HexColumn, metrics.horizontalAdvance(QString(49, u'0')) + padding);
-    m_hexView->setColumnWidth(HexDumpModel::AsciiColumn, metrics.horizontalAdvance(QString(16, u'0')) + padding);
+    m_hexView->horizontalHeader()->resizeSection(HexDumpModel::OffsetColumn,
+                                                 metrics.horizontalAdvance(QStringLiteral("00000000")) + padding);
+    m_hexView->horizontalHeader()->resizeSection(HexDumpModel::HexColumn,
+                                                 metrics.horizontalAdvance(QString(49, u'0')) + padding);
+    m_hexView->horizontalHeader()->resizeSection(HexDumpModel::AsciiColumn,
+                                                 metrics.horizontalAdvance(QString(16, u'0')) + padding);
     m_hexView->horizontalHeader()->setStretchLastSection(true);
 
     m_formattingPage = new QLabel(tr("Formatting…"), this);

@@ -24,11 +24,12 @@ class QPushButton;
 class QSplitter;
 class QStackedWidget;
 class QStandardItemModel;
-class QTableView;
 class QTextDocument;
 class QTreeView;
 
 namespace Eventscope {
+
+class UniformTableView;
 
 class HexDumpModel;
 
@@ -167,7 +168,7 @@ private:
     QPlainTextEdit *m_prettyEdit;
     QTreeView *m_treeView;
     QPlainTextEdit *m_rawEdit;
-    QTableView *m_hexView;
+    UniformTableView *m_hexView;
     QLabel *m_formattingPage;
     QWidget *m_messagePage;
     QLabel *m_messageIcon;

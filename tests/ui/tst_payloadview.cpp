@@ -1,6 +1,7 @@
 // The payload pane, offscreen: the view chosen per encoding, the views offered, missing commits, a payload shown in
 // part, a zilverline commit's events, copying from the tree, palette-derived colours, and stale background results.
 #include "payloadview.h"
+#include "uniformtableview.h"
 
 #include "jsonformat.h"
 #include "jsonhighlighter.h"
@@ -16,7 +17,6 @@
 #include <QPointer>
 #include <QSignalSpy>
 #include <QStackedWidget>
-#include <QTableView>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextDocument>
@@ -145,7 +145,7 @@ void TestPayloadView::binaryOpensHex()
     const QByteArray bytes("\x00\x01\xff\xfe{\"a\":1}\x80", 12);
     view.setPayload("e3", bytes, bytes.size(), PayloadEncoding::Binary);
     QCOMPARE(view.mode(), PayloadView::Mode::Hex);
-    auto *hex = child<QTableView>(view, "hexTable");
+    auto *hex = child<UniformTableView>(view, "hexTable");
     QCOMPARE(currentPage(view), hex);
     QCOMPARE(hex->model()->rowCount(), 1);
     QCOMPARE(hex->model()->index(0, 1).data().toString(), QStringLiteral("00 01 ff fe 7b 22 61 22  3a 31 7d 80"));
@@ -278,7 +278,7 @@ void TestPayloadView::textViewsStopAtTheLineLimit()
     // The hex view has everything.
     view.setMode(PayloadView::Mode::Hex);
     QVERIFY(!note->isVisibleTo(&view));
-    QCOMPARE(child<QTableView>(view, "hexTable")->model()->rowCount(), int((text.size() + 15) / 16));
+    QCOMPARE(child<UniformTableView>(view, "hexTable")->model()->rowCount(), int((text.size() + 15) / 16));
     // A payload within the limit has no note.
     view.setPayload("e7", "a\nb", 3, PayloadEncoding::Text);
     view.setMode(PayloadView::Mode::Raw);
@@ -512,7 +512,7 @@ void TestPayloadView::textViewIsLaidOutAtItsWidthAfterBeingHidden()
     // Resized while another view is shown: wider (laid out again), then only taller (kept).
     for (const QSize size : {QSize(900, 500), QSize(900, 700)}) {
         view.setMode(PayloadView::Mode::Hex);
-        QCOMPARE(currentPage(view), child<QTableView>(view, "hexTable"));
+        QCOMPARE(currentPage(view), child<UniformTableView>(view, "hexTable"));
         view.resize(size);
         QTRY_COMPARE(view.size(), size);
         view.setMode(PayloadView::Mode::Pretty);
