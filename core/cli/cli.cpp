@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "clilive.h"
+
 #include "committer.h"
 #include "connectionargs.h"
 #include "payload.h"
@@ -41,6 +43,10 @@ Commands:
                                commit payloads atomically ("-" reads one payload per stdin line)
   seed [--stream-count N] [--commits N] [--payload-size B] [--mixed] [--rate R] [--duration S]
                                demo and benchmark data, then optionally a live writer at R commits/s for S s
+  tail [--from ID] [--count N]
+                               every commit as it is made, in id order, none lost (gaps back-filled): from the
+                               next commit made, or after commit ID; until interrupted or N commits
+  rate [--seconds N]           commits/s and events/s, one line a second; until interrupted or N lines
 
 Global options:
   --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
@@ -69,6 +75,7 @@ Examples:
   REDISCLI_AUTH=... eventscope-cli --url rediss://inspector@redis.example:6380 --tls-ca ca.pem events customer-42
   eventscope-cli --format json events '$all' --from 1000 --count 10
   eventscope-cli append customer-42 --expect 3 '{"type":"Deposited","amount":42}'
+  eventscope-cli --format json tail --from e1000 --count 10
 )";
 
 class Output
@@ -161,6 +168,7 @@ int Cli::parse()
         option(QStringLiteral("mixed")),
         option(QStringLiteral("rate"), QStringLiteral("R")),
         option(QStringLiteral("duration"), QStringLiteral("S")),
+        option(QStringLiteral("seconds"), QStringLiteral("N")),
     };
     m_parser.addOptions(options);
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -291,6 +299,12 @@ int Cli::parse()
         if (!ok)
             return usage(QStringLiteral("--commits takes a number"));
         connectThen(true, [this] { cmdSeed(); });
+    } else if (command == QLatin1String("tail") || command == QLatin1String("rate")) {
+        QString error;
+        if (!startLiveCommand(
+                command, args, m_parser, m_options, m_layout, json(), this,
+                [this](int code, const QString &message) { finish(code, message); }, &error))
+            return usage(error);
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
     }
