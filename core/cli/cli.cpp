@@ -1,6 +1,8 @@
 #include "cli.h"
 
 #include "auditcommands.h"
+#include "clilive.h"
+
 #include "committer.h"
 #include "connectionargs.h"
 #include "payload.h"
@@ -43,6 +45,10 @@ Commands:
                                commit payloads atomically ("-" reads one payload per stdin line)
   seed [--stream-count N] [--commits N] [--payload-size B] [--mixed] [--rate R] [--duration S]
                                demo and benchmark data, then optionally a live writer at R commits/s for S s
+  tail [--from ID] [--count N]
+                               every commit as it is made, in id order, none lost (gaps back-filled): from the
+                               next commit made, or after commit ID; until interrupted or N commits
+  rate [--seconds N]           commits/s and events/s, one line a second; until interrupted or N lines
   replay STREAM...|--all --projection FILE [--until V] [--seed N] [--compile-ms MS] [--event-ms MS]
          [--state-mib M] [--memory-mib M] [--stack-depth N]
                                run a JavaScript projection (reduce(state, event), or KurrentDB's fromAll().when())
@@ -78,6 +84,7 @@ Examples:
   REDISCLI_AUTH=... eventscope-cli --url rediss://inspector@redis.example:6380 --tls-ca ca.pem events customer-42
   eventscope-cli --format json events '$all' --from 1000 --count 10
   eventscope-cli append customer-42 --expect 3 '{"type":"Deposited","amount":42}'
+  eventscope-cli --format json tail --from e1000 --count 10
 )";
 
 class Output
@@ -171,6 +178,7 @@ int Cli::parse()
         option(QStringLiteral("mixed")),
         option(QStringLiteral("rate"), QStringLiteral("R")),
         option(QStringLiteral("duration"), QStringLiteral("S")),
+        option(QStringLiteral("seconds"), QStringLiteral("N")),
     };
     options += replayCommandOptions();
     options += auditCommandOptions();
@@ -316,6 +324,12 @@ int Cli::parse()
         });
     } else if (const std::optional<int> code = runAuditCommand(command, args, m_parser, auditContext(usage))) {
         return *code;
+    } else if (command == QLatin1String("tail") || command == QLatin1String("rate")) {
+        QString error;
+        if (!startLiveCommand(
+                command, args, m_parser, m_options, m_layout, json(), this,
+                [this](int code, const QString &message) { finish(code, message); }, &error))
+            return usage(error);
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
     }
