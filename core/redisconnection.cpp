@@ -15,6 +15,20 @@ namespace {
 
 constexpr qint64 ReadChunk = 64 * 1024;
 
+enum class PubSubKind { None, Subscribe, Unsubscribe, Other };
+
+// Commands that take part in subscribe mode, by name.
+PubSubKind pubSubKind(const QByteArray &upperName)
+{
+    if (upperName == "SUBSCRIBE" || upperName == "PSUBSCRIBE")
+        return PubSubKind::Subscribe;
+    if (upperName == "UNSUBSCRIBE" || upperName == "PUNSUBSCRIBE")
+        return PubSubKind::Unsubscribe;
+    if (upperName == "PING" || upperName == "QUIT")
+        return PubSubKind::Other;
+    return PubSubKind::None;
+}
+
 QString text(const QByteArray &bytes)
 {
     return QString::fromUtf8(bytes);
@@ -132,6 +146,7 @@ void RedisConnection::destroySocket()
     m_parser = nullptr;
     m_transportUp = false;
     m_handshakeLeft = 0;
+    m_subscribed = false; // a new connection starts unsubscribed
 }
 
 void RedisConnection::createSocket()
@@ -320,13 +335,26 @@ void RedisConnection::send(const RedisCommand &command, const QObject *owner, Ca
     request.callback = std::move(callback);
     request.queuedAtMs = nowMs();
 
+    const PubSubKind pubSub = command.isEmpty() ? PubSubKind::None : pubSubKind(command.first().toUpper());
     QByteArray refusal;
-    if (m_options.readOnly && !isReadOnlyCommand(command))
+    if (pubSub == PubSubKind::Subscribe || pubSub == PubSubKind::Unsubscribe) {
+        request.subscribes = pubSub == PubSubKind::Subscribe;
+        request.extraReplies = int(command.size()) - 2;
+        if (command.size() < 2)
+            refusal = commandName(command) + " must name its channels on this connection";
+    } else if (m_subscribed && pubSub == PubSubKind::None) {
+        refusal = "refused: " + commandName(command)
+                  + " cannot be sent on a subscribed connection (only SUBSCRIBE, UNSUBSCRIBE, PING, QUIT)";
+    }
+    if (!refusal.isEmpty()) {
+        // already refused
+    } else if (m_options.readOnly && !isReadOnlyCommand(command)) {
         refusal = "refused by the read-only guard: " + commandName(command)
                   + " is not a read command (this connection is read-only)";
-    else if (m_state == State::Disconnected || m_state == State::Failed)
+    } else if (m_state == State::Disconnected || m_state == State::Failed) {
         refusal = "not connected"
                   + (m_lastErrorString.isEmpty() ? QByteArray() : QByteArray(": ") + m_lastErrorString.toUtf8());
+    }
     if (!refusal.isEmpty()) {
         QMetaObject::invokeMethod(
             this,
@@ -355,6 +383,8 @@ void RedisConnection::writeRequest(Request &&request)
 {
     Q_ASSERT(m_socket);
     request.sentAtMs = nowMs();
+    if (request.subscribes)
+        m_subscribed = true;
     m_socket->write(request.wire);
     m_bytesSent.fetch_add(quint64(request.wire.size()), std::memory_order_relaxed);
     m_commandsSent.fetch_add(1, std::memory_order_relaxed);
@@ -371,6 +401,25 @@ void RedisConnection::deliver(Request &request, const RedisReply &reply)
         request.callback(reply);
 }
 
+bool RedisConnection::deliverPush(const RedisReply &reply)
+{
+    // In subscribe mode only (un)subscribe confirmations, PING's ["pong", ...] and pushes arrive; a push is
+    // ["message", channel, payload] or ["pmessage", pattern, channel, payload].
+    if (!reply.isArray() || reply.elements.size() < 3)
+        return false;
+    const QByteArray &kind = reply.elements.at(0).text;
+    const bool message = kind == "message" && reply.elements.size() == 3;
+    const bool pmessage = kind == "pmessage" && reply.elements.size() == 4;
+    if (!message && !pmessage)
+        return false;
+    m_pushesReceived.fetch_add(1, std::memory_order_relaxed);
+    if (m_pushHandler) {
+        const qsizetype first = pmessage ? 2 : 1;
+        m_pushHandler(reply.elements.at(first).text, reply.elements.at(first + 1).text);
+    }
+    return true;
+}
+
 void RedisConnection::onReadyRead()
 {
     QPointer<RedisConnection> self(this);
@@ -385,12 +434,26 @@ void RedisConnection::onReadyRead()
         replies.clear();
         const RespParser::Status status = m_parser->feed(m_readBuffer.constData(), qsizetype(n), replies);
         for (const RedisReply &reply : std::as_const(replies)) {
+            if (m_subscribed && deliverPush(reply)) {
+                if (!self || !m_socket)
+                    return;
+                continue;
+            }
             if (m_inFlight.empty()) {
                 fail(Error::Protocol, QStringLiteral("protocol error: a reply nobody asked for"), true);
                 return;
             }
             Request request = std::move(m_inFlight.front());
             m_inFlight.pop_front();
+            if (request.extraReplies > 0 && !reply.isError()) {
+                // The other channels' confirmations answer nobody; a placeholder keeps replies in step. (A refused
+                // command, e.g. by an ACL, is one error reply.)
+                Request rest;
+                rest.extraReplies = request.extraReplies - 1;
+                rest.sentAtMs = request.sentAtMs;
+                rest.internal = true;
+                m_inFlight.push_front(std::move(rest));
+            }
             deliver(request, reply);
             if (!self || !m_socket)
                 return;

@@ -41,6 +41,9 @@ public:
     Q_ENUM(Error)
 
     using Callback = std::function<void(const RedisReply &)>;
+    // A message pushed on a subscribed connection: its channel and payload (pattern subscriptions: the channel the
+    // message was published on).
+    using PushHandler = std::function<void(const QByteArray &channel, const QByteArray &message)>;
 
     explicit RedisConnection(ConnectionOptions options, QObject *parent = nullptr);
     ~RedisConnection() override;
@@ -60,6 +63,14 @@ public:
 
     // Queues a command; before the connection is ready it waits (up to the command timeout) for it.
     void send(const RedisCommand &command, const QObject *owner, Callback callback);
+
+    // Pub/Sub. Sending SUBSCRIBE or PSUBSCRIBE puts the connection in subscribe mode until it drops: messages then
+    // go to the push handler, in the order read, and only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING and QUIT may be sent
+    // (RESP2). Each (un)subscribe must name its channels: Redis confirms every channel with a reply of its own, and
+    // the callback gets the first confirmation. A reconnect ends subscribe mode: subscribe again on ready().
+    void setPushHandler(PushHandler handler) { m_pushHandler = std::move(handler); }
+    bool isSubscribed() const { return m_subscribed; }
+    quint64 pushesReceived() const { return m_pushesReceived.load(std::memory_order_relaxed); }
 
     qsizetype inFlight() const { return qsizetype(m_inFlight.size()); }
     quint64 commandsSent() const { return m_commandsSent.load(std::memory_order_relaxed); }
@@ -82,7 +93,9 @@ private:
         Callback callback;
         qint64 queuedAtMs = 0;
         qint64 sentAtMs = 0;
-        bool internal = false; // part of the handshake
+        bool internal = false;   // part of the handshake
+        bool subscribes = false; // SUBSCRIBE / PSUBSCRIBE: enters subscribe mode when written
+        int extraReplies = 0;    // further confirmations of a multi-channel (un)subscribe, swallowed
     };
 
     void setState(State state);
@@ -95,6 +108,7 @@ private:
     void flushQueue();
     void writeRequest(Request &&request);
     void deliver(Request &request, const RedisReply &reply);
+    bool deliverPush(const RedisReply &reply);
     void failAll(const QByteArray &reason, bool includingQueued);
     void fail(Error kind, const QString &message, bool allowReconnect);
     void scheduleReconnect();
@@ -119,6 +133,9 @@ private:
     bool m_everConnected = false;
     int m_reconnectAttempt = 0;
 
+    PushHandler m_pushHandler;
+    bool m_subscribed = false;
+
     QTimer *m_connectTimer = nullptr;
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_timeoutTimer = nullptr;
@@ -127,6 +144,7 @@ private:
     std::atomic<quint64> m_commandsSent{0};
     std::atomic<quint64> m_bytesSent{0};
     std::atomic<quint64> m_bytesReceived{0};
+    std::atomic<quint64> m_pushesReceived{0};
 };
 
 } // namespace Eventscope

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "clilive.h"
+
 #include "committer.h"
 #include "connectionargs.h"
 #include "payload.h"
@@ -47,6 +49,10 @@ Commands:
                                run a JavaScript projection (reduce(state, event), or KurrentDB's fromAll().when())
                                in a sandbox over a stream, several merged in commit order, or $all; the final state
                                as JSON on stdout, stats on stderr (limits default 500 ms, 250 ms, 16, 1024, 1000)
+  tail [--from ID] [--count N]
+                               every commit as it is made, in id order, none lost (gaps back-filled): from the
+                               next commit made, or after commit ID; until interrupted or N commits
+  rate [--seconds N]           commits/s and events/s, one line a second; until interrupted or N lines
 
 Global options:
   --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
@@ -76,6 +82,7 @@ Examples:
   REDISCLI_AUTH=... eventscope-cli --url rediss://inspector@redis.example:6380 --tls-ca ca.pem events customer-42
   eventscope-cli --format json events '$all' --from 1000 --count 10
   eventscope-cli append customer-42 --expect 3 '{"type":"Deposited","amount":42}'
+  eventscope-cli --format json tail --from e1000 --count 10
 )";
 
 class Output
@@ -168,6 +175,7 @@ int Cli::parse()
         option(QStringLiteral("mixed")),
         option(QStringLiteral("rate"), QStringLiteral("R")),
         option(QStringLiteral("duration"), QStringLiteral("S")),
+        option(QStringLiteral("seconds"), QStringLiteral("N")),
     };
     options += replayCommandOptions();
     m_parser.addOptions(options);
@@ -309,6 +317,12 @@ int Cli::parse()
                 m_connection, m_layout, replay, this, [this](const QByteArray &bytes) { m_out.write(bytes); },
                 [this](int code, const QString &error) { finish(code, error); });
         });
+    } else if (command == QLatin1String("tail") || command == QLatin1String("rate")) {
+        QString error;
+        if (!startLiveCommand(
+                command, args, m_parser, m_options, m_layout, json(), this,
+                [this](int code, const QString &message) { finish(code, message); }, &error))
+            return usage(error);
     } else {
         return usage(QStringLiteral("unknown command \"%1\"").arg(command));
     }

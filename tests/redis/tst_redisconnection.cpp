@@ -69,6 +69,8 @@ private Q_SLOTS:
     void reconnectsAfterKill();
     void commandTimeout();
     void replyOverLimitFailsCleanly();
+    void subscribeModeDeliversPushes();
+    void subscribeModeEndsWithTheConnection();
 
 private:
     RedisServer m_plain{RedisServer::Options{false, false, true, {}, {InspectorAcl}}};
@@ -386,6 +388,82 @@ void TestRedisConnection::replyOverLimitFailsCleanly()
     const auto small = call(connection, {"STRLEN", "big"});
     QVERIFY(small && small->isInteger());
     QCOMPARE(small->integer, 64 * 1024);
+}
+
+void TestRedisConnection::subscribeModeDeliversPushes()
+{
+    // The inspector ACL user (read-only guard on): SUBSCRIBE is a read.
+    ConnectionOptions options = optionsFor(m_plain.url());
+    options.user = QStringLiteral("inspector");
+    options.password = QStringLiteral("inspector-pw");
+    RedisConnection connection(options);
+    QVERIFY(connection.isReadOnly());
+    QList<QPair<QByteArray, QByteArray>> pushes;
+    connection.setPushHandler([&](const QByteArray &channel, const QByteArray &message) {
+        pushes.append({channel, message});
+    });
+    QVERIFY(openAndWait(connection));
+    QVERIFY(!connection.isSubscribed());
+    const auto confirmed = call(connection, {"SUBSCRIBE", "EventStore"});
+    QVERIFY(confirmed && confirmed->isArray());
+    QCOMPARE(confirmed->elements.at(0).text, QByteArray("subscribe"));
+    QVERIFY(connection.isSubscribed());
+
+    // A message array answering nothing goes to the handler; pipelined PINGs still get their own replies.
+    const auto pong = call(connection, {"PING"});
+    QVERIFY(pong && !pong->isBad());
+    QCOMPARE(m_plain.admin({"PUBLISH", "EventStore", "e1 e2"}).integer, 1);
+    QCOMPARE(m_plain.admin({"PUBLISH", "EventStore", QByteArray("\x00\xff binary", 9)}).integer, 1);
+    QTRY_COMPARE(pushes.size(), 2);
+    QCOMPARE(pushes.at(0).first, QByteArray("EventStore"));
+    QCOMPARE(pushes.at(0).second, QByteArray("e1 e2"));
+    QCOMPARE(pushes.at(1).second, QByteArray("\x00\xff binary", 9));
+    QCOMPARE(connection.pushesReceived(), quint64(2));
+
+    // Only Pub/Sub commands on a subscribed connection; refused before sending, not a protocol error.
+    const quint64 sent = connection.commandsSent();
+    const auto refused = call(connection, {"GET", "x"});
+    QVERIFY(refused && refused->isFailure());
+    QVERIFY2(refused->text.contains("subscribed connection"), refused->text.constData());
+    QCOMPARE(connection.commandsSent(), sent);
+
+    // The ACL allows only &EventStore: a refused multi-channel subscribe is one error reply, and later replies
+    // stay in step.
+    const auto denied = call(connection, {"SUBSCRIBE", "a", "b"});
+    QVERIFY(denied && denied->isError());
+    QCOMPARE(denied->errorCode(), QByteArray("NOPERM"));
+    const auto pong2 = call(connection, {"PING"});
+    QVERIFY(pong2 && pong2->isArray());
+    QCOMPARE(pong2->elements.at(0).text, QByteArray("pong"));
+    QCOMPARE(connection.state(), RedisConnection::State::Connected);
+    const auto bare = call(connection, {"UNSUBSCRIBE"});
+    QVERIFY(bare && bare->isFailure());
+}
+
+void TestRedisConnection::subscribeModeEndsWithTheConnection()
+{
+    RedisConnection connection(optionsFor(m_plain.url()));
+    QList<QByteArray> pushes;
+    connection.setPushHandler([&](const QByteArray &, const QByteArray &message) { pushes.append(message); });
+    QVERIFY(openAndWait(connection));
+    QVERIFY(call(connection, {"SUBSCRIBE", "live-test"}));
+    QSignalSpy ready(&connection, &RedisConnection::ready);
+    QVERIFY(m_plain.admin({"CLIENT", "KILL", "TYPE", "pubsub"}).integer >= 1);
+    QVERIFY(ready.wait(10000));
+    QVERIFY(!connection.isSubscribed());
+    const auto get = call(connection, {"GET", "missing"});
+    QVERIFY(get && get->isNil());
+    QCOMPARE(m_plain.admin({"PUBLISH", "live-test", "lost"}).integer, 0);
+    // A multi-channel subscribe answers once; the other confirmation keeps later replies in step.
+    const auto two = call(connection, {"SUBSCRIBE", "live-test", "other"});
+    QVERIFY(two && two->isArray());
+    QCOMPARE(two->elements.at(1).text, QByteArray("live-test"));
+    const auto pong = call(connection, {"PING"});
+    QVERIFY(pong && pong->isArray());
+    QCOMPARE(pong->elements.at(0).text, QByteArray("pong"));
+    QCOMPARE(m_plain.admin({"PUBLISH", "live-test", "seen"}).integer, 1);
+    QCOMPARE(m_plain.admin({"PUBLISH", "other", "too"}).integer, 1);
+    QTRY_COMPARE(pushes, (QList<QByteArray>{"seen", "too"}));
 }
 
 QTEST_GUILESS_MAIN(TestRedisConnection)
