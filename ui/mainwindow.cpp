@@ -4,6 +4,7 @@
 #include "eventpageloader.h"
 #include "eventpagemodel.h"
 #include "exportdialog.h"
+#include "livepanel.h"
 #include "payload.h"
 #include "payloadview.h"
 #include "streamlistmodel.h"
@@ -16,6 +17,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -25,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QPointer>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -300,6 +303,11 @@ void MainWindow::buildActions()
             m_eventView->setCurrentIndex(m_events->index(row, 0));
     });
     previous->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Up));
+    view->addSeparator();
+    m_liveAction = view->addAction(tr("&Live commits"));
+    m_liveAction->setCheckable(true);
+    m_liveAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    connect(m_liveAction, &QAction::toggled, this, &MainWindow::showLive);
 
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *copyPayload = edit->addAction(tr("Copy &payload"), this, [this] {
@@ -321,6 +329,82 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::showLive(bool on)
+{
+    if (m_liveAction->isChecked() != on)
+        m_liveAction->setChecked(on); // comes back here
+    if (on && !m_live) {
+        m_live = new LivePanel(m_options.connection, m_options.layout);
+        m_liveDock = new QDockWidget(tr("Live"), this);
+        m_liveDock->setObjectName(QStringLiteral("liveDock"));
+        m_liveDock->setWidget(m_live);
+        addDockWidget(Qt::BottomDockWidgetArea, m_liveDock);
+        // Closing the dock stops the feed: it is a second connection to this Redis.
+        connect(m_liveDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+            if (!visible && !m_liveDock->isVisible())
+                m_liveAction->setChecked(false);
+        });
+        connect(m_live, &LivePanel::commitsApplied, this, &MainWindow::applyLiveCommits);
+        connect(m_live, &LivePanel::commitActivated, this, &MainWindow::openCommit);
+        m_traffic->addSource(
+            [panel = QPointer<LivePanel>(m_live)] { return panel ? panel->traffic() : TrafficTotals{}; });
+    }
+    if (!m_live)
+        return;
+    if (on) {
+        m_liveDock->show();
+        m_live->start();
+    } else {
+        m_live->stop();
+        m_liveDock->hide();
+    }
+}
+
+void MainWindow::applyLiveCommits(const QList<LiveCommit> &commits)
+{
+    // Versions grow as commits arrive, without a rescan. A stream the running scan's glob excludes is not added.
+    QHash<QByteArray, qint64> versions;
+    qint64 revision = 0;
+    for (const LiveCommit &commit : commits) {
+        revision = qMax(revision, commit.number);
+        if (!commit.stream.isEmpty() && commit.version > 0) {
+            qint64 &version = versions[commit.stream];
+            version = qMax(version, commit.version);
+        }
+    }
+    for (auto it = versions.cbegin(); it != versions.cend(); ++it) {
+        if (m_serverPattern.isEmpty() || m_streams->rowOf(it.key()) >= 0)
+            m_streams->updateVersion(it.key(), it.value());
+    }
+    if (revision > m_streams->storeRevision())
+        m_streams->setStoreRevision(revision);
+    if (m_currentStream.isEmpty() || m_events->stream() != m_currentStream || m_events->length() == 0)
+        return;
+    const qint64 length = m_currentStream == AllStreamName ? revision : versions.value(m_currentStream, 0);
+    if (length > m_events->length())
+        m_events->setLength(length);
+}
+
+void MainWindow::openCommit(const QByteArray &stream, qint64 version, qint64 number)
+{
+    const bool named = !stream.isEmpty() && version > 0;
+    const QByteArray name = named ? stream : QByteArray(AllStreamName);
+    const qint64 target = named ? version : number;
+    if (target <= 0)
+        return;
+    if (m_currentStream == name && m_events->stream() == name && m_events->length() >= target) {
+        goToVersion(target);
+        return;
+    }
+    auto *context = new QObject(this);
+    connect(this, &MainWindow::streamOpened, context, [this, context, name, target](const QByteArray &opened) {
+        context->deleteLater(); // one answer, whichever stream it was for
+        if (opened == name)
+            goToVersion(target);
+    });
+    selectStream(name);
 }
 
 void MainWindow::onReady()

@@ -11,6 +11,7 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QCheckBox;
+class QDockWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -24,6 +25,8 @@ class StreamListModel;
 class BackgroundScanner;
 class UniformTableView;
 class TrafficMeter;
+class LivePanel;
+struct LiveCommit;
 struct TrafficRates;
 struct TrafficTotals;
 
@@ -62,6 +65,13 @@ public:
 
     void selectStream(const QByteArray &name);
     bool goToVersion(qint64 version);
+    // Opens a commit in the events pane: its stream at its version, or $all at its number where the stream is not
+    // known.
+    void openCommit(const QByteArray &stream, qint64 version, qint64 number);
+    // The Live dock: chart, tail and the feed's diagnostics. The feed subscribes only while it is shown.
+    void showLive(bool on);
+    LivePanel *livePanel() const { return m_live; }
+    QAction *liveAction() const { return m_liveAction; }
     // Once streams are listed, opens the first one, shows its first event, saves a picture of the window and
     // emits screenshotSaved (for `eventscope --screenshot` and the installed-package check).
     void takeScreenshotWhenReady(const QString &path);
@@ -91,6 +101,7 @@ private:
     void exportStream();
     void updateTitle();
     void updateStatus();
+    void applyLiveCommits(const QList<Eventscope::LiveCommit> &commits);
     void showTraffic(const Eventscope::TrafficRates &rates, const Eventscope::TrafficTotals &totals);
 
     Options m_options;
@@ -119,6 +130,9 @@ private:
     QTimer *m_filterTimer = nullptr;
     QAction *m_exportAction = nullptr;
     QTimer *m_countdown = nullptr;
+    QAction *m_liveAction = nullptr;
+    QDockWidget *m_liveDock = nullptr;
+    LivePanel *m_live = nullptr;
 
     QByteArray m_currentStream;
     QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams
