@@ -380,7 +380,7 @@ void MainWindow::applyLiveCommits(const QList<LiveCommit> &commits)
     }
     if (revision > m_streams->storeRevision())
         m_streams->setStoreRevision(revision);
-    if (m_currentStream.isEmpty() || m_events->stream() != m_currentStream || m_events->length() == 0)
+    if (m_currentStream.isEmpty() || m_events->stream() != m_currentStream)
         return;
     const qint64 length = m_currentStream == AllStreamName ? revision : versions.value(m_currentStream, 0);
     if (length > m_events->length())
