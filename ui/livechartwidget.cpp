@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QStringList>
 #include <QTimer>
 #include <QToolButton>
 #include <QToolTip>
@@ -289,7 +290,7 @@ QString LiveChartWidget::describeTime(qint64 timeMs) const
         if (!text.isEmpty())
             parts << QStringLiteral("%1 %2").arg(m_model->headerData(column, Qt::Horizontal).toString(), text);
     }
-    return parts.join(QLatin1String(" · "));
+    return parts.join(QStringLiteral(" · "));
 }
 
 QString LiveChartWidget::hoverText() const

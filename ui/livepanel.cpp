@@ -13,6 +13,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace Eventscope {
 
 LivePanel::LivePanel(ConnectionOptions options, StoreLayout layout, QWidget *parent)

@@ -11,6 +11,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace Eventscope {
 
 LiveTailWidget::LiveTailWidget(LiveTailModel *model, QWidget *parent)

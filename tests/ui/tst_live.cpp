@@ -125,7 +125,7 @@ void TestLive::growsWhileAWriterCommits()
     window->selectStream("orders-1");
     QTRY_COMPARE_WITH_TIMEOUT(window->eventModel()->length(), qint64(10), 10000);
     QVERIFY(window->livePanel() == nullptr); // nothing subscribes before the user opens Live
-    QCOMPARE(m_server.admin({"PUBSUB", "NUMSUB", "EventStore"}).elements.value(1).integer, 0);
+    QCOMPARE(m_server.admin({"PUBSUB", "NUMSUB", "EventStore"}).elements.value(1).integer, qint64(0));
 
     LivePanel *panel = openLive(*window);
     QVERIFY(panel);
@@ -185,7 +185,7 @@ void TestLive::growsWhileAWriterCommits()
     // Closing Live unsubscribes.
     window->liveAction()->trigger();
     QVERIFY(!panel->isRunning());
-    QTRY_COMPARE(m_server.admin({"PUBSUB", "NUMSUB", "EventStore"}).elements.value(1).integer, 0);
+    QTRY_COMPARE(m_server.admin({"PUBSUB", "NUMSUB", "EventStore"}).elements.value(1).integer, qint64(0));
 }
 
 void TestLive::tailFollowsFiltersPausesAndOpens()
@@ -296,6 +296,7 @@ void TestLive::exportsPngAndCsv()
     // One-second points: the commits column sums to the commits made, and so does each stream's.
     const QList<QByteArray> header = lines.first().split(',');
     const int x1 = int(header.indexOf("x-1"));
+    QVERIFY(x1 > LiveRateModel::DisconnectColumn);
     double commits = 0, x1Commits = 0;
     int rows = 0;
     for (qsizetype i = 1; i < lines.size(); ++i) {
