@@ -190,7 +190,9 @@ void LiveChartWidget::redraw()
     m_dirty = false;
     ++m_redraws;
     const int rows = m_model->rowCount();
-    const int streamColumns = m_model->columnCount() - LiveRateModel::FirstStreamColumn;
+    // Stream columns without a stream (fewer busy streams than series) stay hidden.
+    const int streamColumns
+        = int(qMin<qsizetype>(m_model->columnCount() - LiveRateModel::FirstStreamColumn, m_model->streams().size()));
     QList<QPointF> commits, events, latency;
     QList<QList<QPointF>> streams(qMax(0, streamColumns));
     commits.reserve(rows);
@@ -333,7 +335,8 @@ bool LiveChartWidget::exportPng(const QString &path, QString *error)
 QByteArray LiveChartWidget::toCsv(const LiveRateModel *model)
 {
     QByteArray out;
-    const int columns = model->columnCount();
+    const int columns
+        = int(qMin<qsizetype>(model->columnCount(), LiveRateModel::FirstStreamColumn + model->streams().size()));
     for (int column = 0; column < columns; ++column) {
         if (column > 0)
             out += ',';
