@@ -105,7 +105,16 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Closing the window hides the dock: that is not the user closing Live, and this window is half gone by then.
+    if (m_liveDock)
+        m_liveDock->disconnect(this);
+    if (m_live) {
+        m_live->disconnect(this);
+        m_live->stop();
+    }
+}
 
 void MainWindow::buildUi()
 {
