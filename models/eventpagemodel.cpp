@@ -210,7 +210,7 @@ void EventPageModel::issueRequests()
         const qint64 last = qMin(m_length, first + m_pageSize - 1);
         const StoreLayout layout = m_loader->layout();
         m_loader->load(m_stream, first, last, this,
-                       [this, page, generation, layout](const QList<LoadedEvent> &events, const QString &error) {
+                       [this, page, generation, layout, last](const QList<LoadedEvent> &events, const QString &error) {
                            if (generation != m_generation)
                                return;
                            if (!error.isEmpty()) {
@@ -221,10 +221,11 @@ void EventPageModel::issueRequests()
                            }
                            // Summaries parse JSON: off the GUI thread, results adopted back here.
                            auto *watcher = new QFutureWatcher<QList<Row>>(this);
-                           connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, page, generation] {
-                               watcher->deleteLater();
-                               adopt(page, generation, watcher->result());
-                           });
+                           connect(watcher, &QFutureWatcherBase::finished, this,
+                                   [this, watcher, page, generation, last] {
+                                       watcher->deleteLater();
+                                       adopt(page, generation, watcher->result(), last);
+                                   });
                            watcher->setFuture(QtConcurrent::run([events, layout] {
                                QList<Row> rows;
                                rows.reserve(events.size());
@@ -240,12 +241,17 @@ void EventPageModel::issueRequests()
     }
 }
 
-void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows)
+void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows, qint64 requestedLast)
 {
     Q_ASSERT(thread() == QThread::currentThread());
     if (generation != m_generation)
         return;
     m_inFlight.remove(page);
+    // The stream grew (setLength) while this page was on its way: it lacks the new rows, so ask again.
+    if (requestedLast < qMin(m_length, page * m_pageSize + m_pageSize)) {
+        request(page);
+        return;
+    }
     if (!m_wanted.isEmpty() && !m_requestTimer->isActive())
         m_requestTimer->start();
     Page entry;

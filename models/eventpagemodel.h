@@ -84,7 +84,7 @@ private:
     qint64 pageOf(qint64 version) const { return (version - 1) / m_pageSize; }
     void request(qint64 page) const;
     void issueRequests();
-    void adopt(qint64 page, quint64 generation, QList<Row> rows);
+    void adopt(qint64 page, quint64 generation, QList<Row> rows, qint64 requestedLast);
     void evict();
     void emitPageChanged(qint64 page);
 

@@ -82,6 +82,7 @@ void LivePanel::start()
     }
     m_feed->start();
     m_clockTimer->start();
+    m_rate->advanceTo(QDateTime::currentMSecsSinceEpoch()); // the chart's time starts when Live opens
     updateDiagnostics();
 }
 
@@ -132,6 +133,9 @@ void LivePanel::applySlice()
     slice.stats = m_stats;
     // The window moves to the batch's time with its last slice; before, only as far as the slice's commits.
     slice.timeMs = m_queue.empty() || slice.commits.isEmpty() ? m_batchTimeMs : slice.commits.last().receivedMs;
+    // The rate model's history starts at the first time it is given: not after the first slice's earliest commit.
+    if (m_rate->nowMs() == 0 && !slice.commits.isEmpty())
+        m_rate->advanceTo(slice.commits.first().receivedMs);
     m_rate->addBatch(slice);
     m_tailWidget->addBatch(slice);
     if (!slice.commits.isEmpty())

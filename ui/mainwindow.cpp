@@ -351,6 +351,7 @@ void MainWindow::showLive(bool on)
         m_liveDock->setObjectName(QStringLiteral("liveDock"));
         m_liveDock->setWidget(m_live);
         addDockWidget(Qt::BottomDockWidgetArea, m_liveDock);
+        resizeDocks({m_liveDock}, {height() / 2}, Qt::Vertical); // chart and tail both need room
         // Closing the dock stops the feed: it is a second connection to this Redis.
         connect(m_liveDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
             if (!visible && !m_liveDock->isVisible())

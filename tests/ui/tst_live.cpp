@@ -231,7 +231,13 @@ void TestLive::tailFollowsFiltersPausesAndOpens()
     view->scrollTo(panel->tailModel()->index(row, 0));
     const QRect rect = view->visualRect(panel->tailModel()->index(row, LiveTailModel::StreamColumn));
     QVERIFY(rect.isValid());
+    QCOMPARE(view->indexAt(rect.center()).row(), row); // on screen, where the user double-clicks
+    QSignalSpy activated(tail, &LiveTailWidget::commitActivated);
+    // The press a real double-click starts with, then the double-click (QTest's widget double-click sends no press).
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, rect.center());
     QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, rect.center());
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.first().at(0).toByteArray(), QByteArray("b-1"));
     EventPageModel *events = window->eventModel();
     QTRY_COMPARE_WITH_TIMEOUT(events->stream(), QByteArray("b-1"), 10000);
     QTRY_COMPARE(window->eventView()->currentIndex().row(), events->rowForVersion(5));
