@@ -165,7 +165,12 @@ const EventPageModel::Row *EventPageModel::rowAt(int row) const
     }
     it->lastUse = ++m_useClock;
     const qint64 offset = version - 1 - page * m_pageSize;
-    return offset < it->rows.size() ? &it->rows.at(offset) : nullptr;
+    if (offset < it->rows.size())
+        return &it->rows.at(offset);
+    // Rows the stream gained after the page was asked for: ask again (the rows it has stay shown meanwhile).
+    if (isStale(page, *it))
+        request(page);
+    return nullptr;
 }
 
 void EventPageModel::request(qint64 page) const
@@ -203,7 +208,8 @@ void EventPageModel::issueRequests()
     const quint64 generation = m_generation;
     while (!m_wanted.isEmpty() && m_inFlight.size() < m_maxInFlight) {
         const qint64 page = m_wanted.takeLast();
-        if (m_pages.contains(page) || m_inFlight.contains(page))
+        const auto loaded = m_pages.constFind(page);
+        if ((loaded != m_pages.constEnd() && !isStale(page, *loaded)) || m_inFlight.contains(page))
             continue;
         m_inFlight.insert(page);
         const qint64 first = page * m_pageSize + 1;
@@ -247,11 +253,6 @@ void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows, qin
     if (generation != m_generation)
         return;
     m_inFlight.remove(page);
-    // The stream grew (setLength) while this page was on its way: it lacks the new rows, so ask again.
-    if (requestedLast < qMin(m_length, page * m_pageSize + m_pageSize)) {
-        request(page);
-        return;
-    }
     if (!m_wanted.isEmpty() && !m_requestTimer->isActive())
         m_requestTimer->start();
     Page entry;
@@ -261,6 +262,9 @@ void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows, qin
                        + row.summary.preview.size() * 2 + row.summary.type.size() * 2;
     entry.lastUse = ++m_useClock;
     entry.rows = std::move(rows);
+    entry.last = requestedLast;
+    if (const auto old = m_pages.constFind(page); old != m_pages.constEnd())
+        m_cachedBytes -= old->bytes; // a page asked again after the stream grew
     m_cachedBytes += entry.bytes;
     m_pages.insert(page, std::move(entry));
     evict();

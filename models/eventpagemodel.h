@@ -78,7 +78,10 @@ private:
         QList<Row> rows;
         qint64 bytes = 0;
         mutable quint64 lastUse = 0;
+        qint64 last = 0; // the last version asked for: a page asked before the stream grew lacks the newer rows
     };
+
+    bool isStale(qint64 page, const Page &entry) const { return entry.last < qMin(m_length, (page + 1) * m_pageSize); }
 
     const Row *rowAt(int row) const;
     qint64 pageOf(qint64 version) const { return (version - 1) / m_pageSize; }

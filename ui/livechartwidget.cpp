@@ -267,7 +267,30 @@ void LiveChartWidget::redraw()
     m_latencyX->setRange(from, to);
     m_rateY->setRange(0, top * 1.15);
     m_rateY->applyNiceNumbers();
-    m_latencyY->setRange(latencyMin, latencyMax * 1.15);
+    // Skewed writers' clocks can put latency at hours or days: a unit that keeps the labels short.
+    const double extent = qMax(qAbs(latencyMin), qAbs(latencyMax));
+    double scale = 1;
+    QString unit = QStringLiteral("ms");
+    if (extent >= 3.0 * 86400000) {
+        scale = 86400000;
+        unit = QStringLiteral("d");
+    } else if (extent >= 3.0 * 3600000) {
+        scale = 3600000;
+        unit = QStringLiteral("h");
+    } else if (extent >= 3.0 * 60000) {
+        scale = 60000;
+        unit = QStringLiteral("min");
+    } else if (extent >= 10000) {
+        scale = 1000;
+        unit = QStringLiteral("s");
+    }
+    if (scale != 1) {
+        for (QPointF &point : latency)
+            point.setY(point.y() / scale);
+        m_latency->replace(latency);
+    }
+    m_latencyY->setLabelFormat(QStringLiteral("%.0f ") + unit);
+    m_latencyY->setRange(latencyMin / scale, latencyMax / scale * 1.15);
     m_latencyY->applyNiceNumbers();
 }
 

@@ -394,8 +394,11 @@ void MainWindow::applyLiveCommits(const QList<LiveCommit> &commits)
     if (m_currentStream.isEmpty() || m_events->stream() != m_currentStream)
         return;
     const qint64 length = m_currentStream == AllStreamName ? revision : versions.value(m_currentStream, 0);
-    if (length > m_events->length())
+    if (length > m_events->length()) {
         m_events->setLength(length);
+        m_eventsStatus->setText(tr("%1 · %2 commits").arg(QString::fromUtf8(m_currentStream)).arg(length));
+        m_exportAction->setEnabled(true);
+    }
 }
 
 void MainWindow::openCommit(const QByteArray &stream, qint64 version, qint64 number)
