@@ -164,6 +164,14 @@ bool shootLive(const ConnectionOptions &base, const QDir &out)
     QEventLoop settle;
     QTimer::singleShot(2 * LiveChartWidget::RedrawIntervalMs, &settle, &QEventLoop::quit);
     settle.exec();
+    // The open stream grew while the writers ran: show its newest commit.
+    EventPageModel *events = window.eventModel();
+    const qint64 newest = events->length();
+    if (newest > 0 && window.goToVersion(newest)) {
+        const QModelIndex index = events->index(events->rowForVersion(newest), 1);
+        waitUntil([&] { return index.data(EventPageModel::LoadedRole).toBool(); });
+        waitUntil([&] { return !window.payloadView()->isFormatting(); });
+    }
     panel->chart()->redraw();
     bool ok = panel->chart()->exportPng(out.filePath(QStringLiteral("live-chart.png")));
     std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(out.filePath(QStringLiteral("live-chart.png"))));

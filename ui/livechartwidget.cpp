@@ -249,14 +249,16 @@ void LiveChartWidget::redraw()
                              : m_model->nowMs() - qint64(m_model->bucketSeconds()) * LiveRateModel::MaxPoints * 1000;
     const qint64 last = qMax(first + 1000, m_model->nowMs());
     QList<QPointF> backfills, disconnects;
-    const double markerY = top * 1.05;
+    // Above the lines; a drop and its back-fill often share a second, so they sit at different heights.
+    const double backfillY = top * 1.02;
+    const double dropY = top * 1.1;
     for (const LiveMarker &marker : m_model->markers()) {
         if (marker.timeMs < first || marker.timeMs > last)
             continue;
         if (marker.kind == LiveMarker::Kind::Backfill)
-            backfills.append({double(marker.timeMs), markerY});
+            backfills.append({double(marker.timeMs), backfillY});
         else if (marker.kind == LiveMarker::Kind::Disconnect)
-            disconnects.append({double(marker.timeMs), markerY});
+            disconnects.append({double(marker.timeMs), dropY});
     }
     m_backfills->replace(backfills);
     m_disconnects->replace(disconnects);
@@ -265,7 +267,7 @@ void LiveChartWidget::redraw()
     const QDateTime to = QDateTime::fromMSecsSinceEpoch(last);
     m_rateX->setRange(from, to);
     m_latencyX->setRange(from, to);
-    m_rateY->setRange(0, top * 1.15);
+    m_rateY->setRange(0, top * 1.2);
     m_rateY->applyNiceNumbers();
     // Skewed writers' clocks can put latency at hours or days: a unit that keeps the labels short.
     const double extent = qMax(qAbs(latencyMin), qAbs(latencyMax));
