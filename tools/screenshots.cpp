@@ -172,8 +172,15 @@ bool shootLive(const ConnectionOptions &base, const QDir &out)
         waitUntil([&] { return index.data(EventPageModel::LoadedRole).toBool(); });
         waitUntil([&] { return !window.payloadView()->isFormatting(); });
     }
-    panel->chart()->redraw();
-    bool ok = panel->chart()->exportPng(out.filePath(QStringLiteral("live-chart.png")));
+    // The chart on its own at a size where its labels breathe, over the same model.
+    LiveChartWidget chart(panel->rateModel());
+    chart.resize(1200, 720);
+    chart.show();
+    chart.redraw();
+    QEventLoop shown;
+    QTimer::singleShot(300, &shown, &QEventLoop::quit);
+    shown.exec();
+    bool ok = chart.exportPng(out.filePath(QStringLiteral("live-chart.png")));
     std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(out.filePath(QStringLiteral("live-chart.png"))));
     const QString tailPath = out.filePath(QStringLiteral("live-tail.png"));
     const bool tailOk = window.grab().save(tailPath);
