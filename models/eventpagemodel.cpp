@@ -165,7 +165,12 @@ const EventPageModel::Row *EventPageModel::rowAt(int row) const
     }
     it->lastUse = ++m_useClock;
     const qint64 offset = version - 1 - page * m_pageSize;
-    return offset < it->rows.size() ? &it->rows.at(offset) : nullptr;
+    if (offset < it->rows.size())
+        return &it->rows.at(offset);
+    // Rows the stream gained after the page was asked for: ask again (the rows it has stay shown meanwhile).
+    if (isStale(page, *it))
+        request(page);
+    return nullptr;
 }
 
 void EventPageModel::request(qint64 page) const
@@ -203,14 +208,15 @@ void EventPageModel::issueRequests()
     const quint64 generation = m_generation;
     while (!m_wanted.isEmpty() && m_inFlight.size() < m_maxInFlight) {
         const qint64 page = m_wanted.takeLast();
-        if (m_pages.contains(page) || m_inFlight.contains(page))
+        const auto loaded = m_pages.constFind(page);
+        if ((loaded != m_pages.constEnd() && !isStale(page, *loaded)) || m_inFlight.contains(page))
             continue;
         m_inFlight.insert(page);
         const qint64 first = page * m_pageSize + 1;
         const qint64 last = qMin(m_length, first + m_pageSize - 1);
         const StoreLayout layout = m_loader->layout();
         m_loader->load(m_stream, first, last, this,
-                       [this, page, generation, layout](const QList<LoadedEvent> &events, const QString &error) {
+                       [this, page, generation, layout, last](const QList<LoadedEvent> &events, const QString &error) {
                            if (generation != m_generation)
                                return;
                            if (!error.isEmpty()) {
@@ -221,10 +227,11 @@ void EventPageModel::issueRequests()
                            }
                            // Summaries parse JSON: off the GUI thread, results adopted back here.
                            auto *watcher = new QFutureWatcher<QList<Row>>(this);
-                           connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, page, generation] {
-                               watcher->deleteLater();
-                               adopt(page, generation, watcher->result());
-                           });
+                           connect(watcher, &QFutureWatcherBase::finished, this,
+                                   [this, watcher, page, generation, last] {
+                                       watcher->deleteLater();
+                                       adopt(page, generation, watcher->result(), last);
+                                   });
                            watcher->setFuture(QtConcurrent::run([events, layout] {
                                QList<Row> rows;
                                rows.reserve(events.size());
@@ -240,7 +247,7 @@ void EventPageModel::issueRequests()
     }
 }
 
-void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows)
+void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows, qint64 requestedLast)
 {
     Q_ASSERT(thread() == QThread::currentThread());
     if (generation != m_generation)
@@ -255,6 +262,9 @@ void EventPageModel::adopt(qint64 page, quint64 generation, QList<Row> rows)
                        + row.summary.preview.size() * 2 + row.summary.type.size() * 2;
     entry.lastUse = ++m_useClock;
     entry.rows = std::move(rows);
+    entry.last = requestedLast;
+    if (const auto old = m_pages.constFind(page); old != m_pages.constEnd())
+        m_cachedBytes -= old->bytes; // a page asked again after the stream grew
     m_cachedBytes += entry.bytes;
     m_pages.insert(page, std::move(entry));
     evict();

@@ -78,13 +78,16 @@ private:
         QList<Row> rows;
         qint64 bytes = 0;
         mutable quint64 lastUse = 0;
+        qint64 last = 0; // the last version asked for: a page asked before the stream grew lacks the newer rows
     };
+
+    bool isStale(qint64 page, const Page &entry) const { return entry.last < qMin(m_length, (page + 1) * m_pageSize); }
 
     const Row *rowAt(int row) const;
     qint64 pageOf(qint64 version) const { return (version - 1) / m_pageSize; }
     void request(qint64 page) const;
     void issueRequests();
-    void adopt(qint64 page, quint64 generation, QList<Row> rows);
+    void adopt(qint64 page, quint64 generation, QList<Row> rows, qint64 requestedLast);
     void evict();
     void emitPageChanged(qint64 page);
 

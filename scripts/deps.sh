@@ -4,6 +4,9 @@
 eventscope_packages_build=(build-essential cmake ninja-build pkg-config git qt6-base-dev qt6-base-dev-tools
     qtkeychain-qt6-dev qt6-svg-dev libhiredis-dev libssl-dev qt6-declarative-dev)
 eventscope_packages_run=(redis-server redis-tools openssl libqt6qml6)
+# The Live pane's chart (ui/livechartwidget)
+eventscope_packages_build+=(qt6-charts-dev)
+eventscope_packages_run+=(libqt6charts6)
 eventscope_packages_test=(clang libclang-rt-14-dev)
 # scripts/package.sh: build and check the Debian package (icons are rendered from the SVG with rsvg-convert)
 eventscope_packages_packaging=(dpkg-dev fakeroot file lintian desktop-file-utils appstream librsvg2-bin)

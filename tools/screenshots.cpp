@@ -2,17 +2,22 @@
 // which starts and seeds the Redis; this program adds the special cases (big JSON, binary, missing id) itself.
 #include "committer.h"
 #include "eventpagemodel.h"
+#include "livechartwidget.h"
+#include "livepanel.h"
+#include "livetailmodel.h"
 #include "mainwindow.h"
 #include "payloadview.h"
 #include "projectioneditor.h"
 #include "redisconnection.h"
 #include "replayview.h"
+#include "seeder.h"
 #include "streamlistmodel.h"
 #include "uniformtableview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPalette>
@@ -144,6 +149,26 @@ function reduce(state, event) {
 
 bool shootReplay(const ConnectionOptions &options, const QDir &out)
 {
+// The Live dock while writers commit at changing rates, with one dropped subscriber on the way.
+bool shootLive(const ConnectionOptions &base, const QDir &out)
+{
+    MainWindow::Options windowOptions{base, StoreLayout::seed(), false};
+    MainWindow window(windowOptions);
+    window.resize(1440, 1000);
+    window.show();
+    window.connectToServer();
+    if (!waitUntil([&] { return window.streamModel()->streamCount() > 10; }))
+        return false;
+    window.selectStream("hot-1");
+    window.showLive(true);
+    LivePanel *panel = window.livePanel();
+    if (!waitUntil([&] { return panel->feed()->state() == LiveFeed::State::Live; }))
+        return false;
+    if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("liveDock")))
+        window.resizeDocks({dock}, {620}, Qt::Vertical);
+
+    ConnectionOptions options = base;
+    options.readOnly = false; // this tool prepares demo data
     RedisConnection connection(options);
     connection.open();
     if (!waitUntil([&] { return connection.state() == RedisConnection::State::Connected; }))
@@ -190,6 +215,56 @@ bool shootReplay(const ConnectionOptions &options, const QDir &out)
     waitUntil([&] { return view.shownVersion() == view.length() && !view.eventView()->isFormatting(); });
     ok &= save(out.filePath(QStringLiteral("replay-error.png")));
     return ok;
+    SeedOptions hot;
+    hot.streams = 3;
+    hot.streamNamePrefix = "hot-";
+    SeedOptions rest;
+    rest.streams = 40;
+    Seeder hotWriter(&connection, StoreLayout::seed());
+    Seeder restWriter(&connection, StoreLayout::seed());
+    const auto phase = [&](double hotRate, double restRate, int ms) {
+        hotWriter.live(hot, hotRate, 0);
+        restWriter.live(rest, restRate, 0);
+        QEventLoop loop;
+        QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+        loop.exec();
+        hotWriter.stop();
+        restWriter.stop();
+    };
+    phase(40, 30, 6000);
+    phase(120, 30, 5000);
+    bool killed = false;
+    connection.send({"CLIENT", "KILL", "TYPE", "pubsub"}, &connection, [&](const RedisReply &) { killed = true; });
+    waitUntil([&] { return killed; });
+    phase(70, 60, 6000);
+    phase(20, 90, 5000);
+    if (!waitUntil([&] { return panel->queuedCount() == 0 && panel->feed()->state() == LiveFeed::State::Live; }))
+        return false;
+    QEventLoop settle;
+    QTimer::singleShot(2 * LiveChartWidget::RedrawIntervalMs, &settle, &QEventLoop::quit);
+    settle.exec();
+    // The open stream grew while the writers ran: show its newest commit.
+    EventPageModel *events = window.eventModel();
+    const qint64 newest = events->length();
+    if (newest > 0 && window.goToVersion(newest)) {
+        const QModelIndex index = events->index(events->rowForVersion(newest), 1);
+        waitUntil([&] { return index.data(EventPageModel::LoadedRole).toBool(); });
+        waitUntil([&] { return !window.payloadView()->isFormatting(); });
+    }
+    // The chart on its own at a size where its labels breathe, over the same model.
+    LiveChartWidget chart(panel->rateModel());
+    chart.resize(1200, 720);
+    chart.show();
+    chart.redraw();
+    QEventLoop shown;
+    QTimer::singleShot(300, &shown, &QEventLoop::quit);
+    shown.exec();
+    bool ok = chart.exportPng(out.filePath(QStringLiteral("live-chart.png")));
+    std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(out.filePath(QStringLiteral("live-chart.png"))));
+    const QString tailPath = out.filePath(QStringLiteral("live-tail.png"));
+    const bool tailOk = window.grab().save(tailPath);
+    std::printf("%s %s\n", tailOk ? "wrote" : "FAILED", qPrintable(tailPath));
+    return ok && tailOk;
 }
 
 } // namespace
@@ -254,5 +329,6 @@ int main(int argc, char **argv)
         ok &= selectEvent(window, "legacy-import", 3) && shoot(window, out.filePath(QStringLiteral("missing-id.png")));
     }
     ok &= shootReplay(*connection, out);
+    ok &= shootLive(*connection, out);
     return ok ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 #include "eventpageloader.h"
 #include "eventpagemodel.h"
 #include "exportdialog.h"
+#include "livepanel.h"
 #include "payload.h"
 #include "payloadview.h"
 #include "projectioneditor.h"
@@ -22,12 +23,14 @@
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QIcon>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QPointer>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -104,7 +107,16 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Closing the window hides the dock: that is not the user closing Live, and this window is half gone by then.
+    if (m_liveDock)
+        m_liveDock->disconnect(this);
+    if (m_live) {
+        m_live->disconnect(this);
+        m_live->stop();
+    }
+}
 
 void MainWindow::buildUi()
 {
@@ -307,6 +319,10 @@ void MainWindow::buildActions()
     m_replayAction = view->addAction(tr("&Replay…"), this, &MainWindow::openReplay);
     m_replayAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_replayAction->setToolTip(tr("Replay the selected stream into a JavaScript projection in a sandbox"));
+    m_liveAction = view->addAction(tr("&Live commits"));
+    m_liveAction->setCheckable(true);
+    m_liveAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    connect(m_liveAction, &QAction::toggled, this, &MainWindow::showLive);
 
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *copyPayload = edit->addAction(tr("Copy &payload"), this, [this] {
@@ -328,6 +344,86 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::showLive(bool on)
+{
+    if (m_liveAction->isChecked() != on)
+        m_liveAction->setChecked(on); // comes back here
+    if (on && !m_live) {
+        m_live = new LivePanel(m_options.connection, m_options.layout);
+        m_liveDock = new QDockWidget(tr("Live"), this);
+        m_liveDock->setObjectName(QStringLiteral("liveDock"));
+        m_liveDock->setWidget(m_live);
+        addDockWidget(Qt::BottomDockWidgetArea, m_liveDock);
+        resizeDocks({m_liveDock}, {height() / 2}, Qt::Vertical); // chart and tail both need room
+        // Closing the dock stops the feed: it is a second connection to this Redis.
+        connect(m_liveDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+            if (!visible && !m_liveDock->isVisible())
+                m_liveAction->setChecked(false);
+        });
+        connect(m_live, &LivePanel::commitsApplied, this, &MainWindow::applyLiveCommits);
+        connect(m_live, &LivePanel::commitActivated, this, &MainWindow::openCommit);
+        m_traffic->addSource(
+            [panel = QPointer<LivePanel>(m_live)] { return panel ? panel->traffic() : TrafficTotals{}; });
+    }
+    if (!m_live)
+        return;
+    if (on) {
+        m_liveDock->show();
+        m_live->start();
+    } else {
+        m_live->stop();
+        m_liveDock->hide();
+    }
+}
+
+void MainWindow::applyLiveCommits(const QList<LiveCommit> &commits)
+{
+    // Versions grow as commits arrive, without a rescan. A stream the running scan's glob excludes is not added.
+    QHash<QByteArray, qint64> versions;
+    qint64 revision = 0;
+    for (const LiveCommit &commit : commits) {
+        revision = qMax(revision, commit.number);
+        if (!commit.stream.isEmpty() && commit.version > 0) {
+            qint64 &version = versions[commit.stream];
+            version = qMax(version, commit.version);
+        }
+    }
+    for (auto it = versions.cbegin(); it != versions.cend(); ++it) {
+        if (m_serverPattern.isEmpty() || m_streams->rowOf(it.key()) >= 0)
+            m_streams->updateVersion(it.key(), it.value());
+    }
+    if (revision > m_streams->storeRevision())
+        m_streams->setStoreRevision(revision);
+    if (m_currentStream.isEmpty() || m_events->stream() != m_currentStream)
+        return;
+    const qint64 length = m_currentStream == AllStreamName ? revision : versions.value(m_currentStream, 0);
+    if (length > m_events->length()) {
+        m_events->setLength(length);
+        m_eventsStatus->setText(tr("%1 · %2 commits").arg(QString::fromUtf8(m_currentStream)).arg(length));
+        m_exportAction->setEnabled(true);
+    }
+}
+
+void MainWindow::openCommit(const QByteArray &stream, qint64 version, qint64 number)
+{
+    const bool named = !stream.isEmpty() && version > 0;
+    const QByteArray name = named ? stream : QByteArray(AllStreamName);
+    const qint64 target = named ? version : number;
+    if (target <= 0)
+        return;
+    if (m_currentStream == name && m_events->stream() == name && m_events->length() >= target) {
+        goToVersion(target);
+        return;
+    }
+    auto *context = new QObject(this);
+    connect(this, &MainWindow::streamOpened, context, [this, context, name, target](const QByteArray &opened) {
+        context->deleteLater(); // one answer, whichever stream it was for
+        if (opened == name)
+            goToVersion(target);
+    });
+    selectStream(name);
 }
 
 void MainWindow::onReady()

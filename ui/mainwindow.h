@@ -26,6 +26,8 @@ class StreamListModel;
 class BackgroundScanner;
 class UniformTableView;
 class TrafficMeter;
+class LivePanel;
+struct LiveCommit;
 struct TrafficRates;
 struct TrafficTotals;
 
@@ -64,6 +66,13 @@ public:
 
     void selectStream(const QByteArray &name);
     bool goToVersion(qint64 version);
+    // Opens a commit in the events pane: its stream at its version, or $all at its number where the stream is not
+    // known.
+    void openCommit(const QByteArray &stream, qint64 version, qint64 number);
+    // The Live dock: chart, tail and the feed's diagnostics. The feed subscribes only while it is shown.
+    void showLive(bool on);
+    LivePanel *livePanel() const { return m_live; }
+    QAction *liveAction() const { return m_liveAction; }
     // Once streams are listed, opens the first one, shows its first event, saves a picture of the window and
     // emits screenshotSaved (for `eventscope --screenshot` and the installed-package check).
     void takeScreenshotWhenReady(const QString &path);
@@ -100,6 +109,7 @@ private:
     void exportStream();
     void updateTitle();
     void updateStatus();
+    void applyLiveCommits(const QList<Eventscope::LiveCommit> &commits);
     void showTraffic(const Eventscope::TrafficRates &rates, const Eventscope::TrafficTotals &totals);
 
     Options m_options;
@@ -131,6 +141,9 @@ private:
     QAction *m_replayAction = nullptr;
     QDockWidget *m_replayDock = nullptr;
     ReplayView *m_replay = nullptr;
+    QAction *m_liveAction = nullptr;
+    QDockWidget *m_liveDock = nullptr;
+    LivePanel *m_live = nullptr;
 
     QByteArray m_currentStream;
     QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams

@@ -292,6 +292,12 @@ void UniformTableView::scrollContentsBy(int dx, int)
     viewport()->update();
 }
 
+void UniformTableView::rowsInserted(const QModelIndex &parent, int start, int end)
+{
+    QAbstractItemView::rowsInserted(parent, start, end);
+    updateGeometries();
+}
+
 void UniformTableView::resizeEvent(QResizeEvent *event)
 {
     QAbstractItemView::resizeEvent(event);

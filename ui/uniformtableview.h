@@ -45,6 +45,8 @@ protected:
     void paintEvent(QPaintEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;
     void resizeEvent(QResizeEvent *event) override;
+    // Rows appended (a stream growing live) move the scroll range at once, so scrollTo reaches them.
+    void rowsInserted(const QModelIndex &parent, int start, int end) override;
     QSize viewportSizeHint() const override;
 
 private:
