@@ -149,26 +149,6 @@ function reduce(state, event) {
 
 bool shootReplay(const ConnectionOptions &options, const QDir &out)
 {
-// The Live dock while writers commit at changing rates, with one dropped subscriber on the way.
-bool shootLive(const ConnectionOptions &base, const QDir &out)
-{
-    MainWindow::Options windowOptions{base, StoreLayout::seed(), false};
-    MainWindow window(windowOptions);
-    window.resize(1440, 1000);
-    window.show();
-    window.connectToServer();
-    if (!waitUntil([&] { return window.streamModel()->streamCount() > 10; }))
-        return false;
-    window.selectStream("hot-1");
-    window.showLive(true);
-    LivePanel *panel = window.livePanel();
-    if (!waitUntil([&] { return panel->feed()->state() == LiveFeed::State::Live; }))
-        return false;
-    if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("liveDock")))
-        window.resizeDocks({dock}, {620}, Qt::Vertical);
-
-    ConnectionOptions options = base;
-    options.readOnly = false; // this tool prepares demo data
     RedisConnection connection(options);
     connection.open();
     if (!waitUntil([&] { return connection.state() == RedisConnection::State::Connected; }))
@@ -215,6 +195,32 @@ bool shootLive(const ConnectionOptions &base, const QDir &out)
     waitUntil([&] { return view.shownVersion() == view.length() && !view.eventView()->isFormatting(); });
     ok &= save(out.filePath(QStringLiteral("replay-error.png")));
     return ok;
+}
+
+// The Live dock while writers commit at changing rates, with one dropped subscriber on the way.
+bool shootLive(const ConnectionOptions &base, const QDir &out)
+{
+    MainWindow::Options windowOptions{base, StoreLayout::seed(), false};
+    MainWindow window(windowOptions);
+    window.resize(1440, 1000);
+    window.show();
+    window.connectToServer();
+    if (!waitUntil([&] { return window.streamModel()->streamCount() > 10; }))
+        return false;
+    window.selectStream("hot-1");
+    window.showLive(true);
+    LivePanel *panel = window.livePanel();
+    if (!waitUntil([&] { return panel->feed()->state() == LiveFeed::State::Live; }))
+        return false;
+    if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("liveDock")))
+        window.resizeDocks({dock}, {620}, Qt::Vertical);
+
+    ConnectionOptions options = base;
+    options.readOnly = false; // this tool prepares demo data
+    RedisConnection connection(options);
+    connection.open();
+    if (!waitUntil([&] { return connection.state() == RedisConnection::State::Connected; }))
+        return false;
     SeedOptions hot;
     hot.streams = 3;
     hot.streamNamePrefix = "hot-";
