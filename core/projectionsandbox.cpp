@@ -58,6 +58,10 @@ QString ProjectionSandbox::defaultProgram()
     const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/eventscope-sandbox");
     if (QFileInfo(beside).isExecutable())
         return beside;
+    // Where the packages install it (libexec: a helper, not a command).
+    const QString installed = QStringLiteral(EVENTSCOPE_SANDBOX_INSTALLED);
+    if (QFileInfo(installed).isExecutable())
+        return installed;
     const QString onPath = QStandardPaths::findExecutable(QStringLiteral("eventscope-sandbox"));
     return onPath.isEmpty() ? beside : onPath;
 }

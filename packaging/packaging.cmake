@@ -14,10 +14,17 @@ set(EVENTSCOPE_INSTALLED_PROGRAMS eventscope-cli)
 if(TARGET eventscope)
     list(APPEND EVENTSCOPE_INSTALLED_PROGRAMS eventscope)
 endif()
-# eventscope-sandbox comes from another part of the tree (app/ or core/); it is installed when it is built.
+# The projection sandbox is started by the programs, never by people. On Linux it lives in libexec, where
+# core/projectionsandbox.cpp looks for it, and so needs no man page; on Windows and macOS it sits beside them.
+set(EVENTSCOPE_HELPER_PROGRAMS)
 if(TARGET eventscope-sandbox)
-    list(APPEND EVENTSCOPE_INSTALLED_PROGRAMS eventscope-sandbox)
+    if(APPLE OR WIN32)
+        list(APPEND EVENTSCOPE_INSTALLED_PROGRAMS eventscope-sandbox)
+    else()
+        list(APPEND EVENTSCOPE_HELPER_PROGRAMS eventscope-sandbox)
+    endif()
 endif()
+set(EVENTSCOPE_HELPER_DIR ${CMAKE_INSTALL_LIBEXECDIR}/eventscope)
 
 # The icon: the SVG for hicolor/scalable, and PNGs (and the Windows .ico) rendered from it at build time with QtSvg,
 # so that no binary images live in the repository and no tool outside Qt is needed.
@@ -59,6 +66,9 @@ elseif(WIN32)
     include(${EVENTSCOPE_PACKAGING_DIR}/windows/windows.cmake)
 else()
     install(TARGETS ${EVENTSCOPE_INSTALLED_PROGRAMS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    if(EVENTSCOPE_HELPER_PROGRAMS)
+        install(TARGETS ${EVENTSCOPE_HELPER_PROGRAMS} RUNTIME DESTINATION ${EVENTSCOPE_HELPER_DIR})
+    endif()
 endif()
 
 # Linux and other freedesktop systems: desktop entry, AppStream metainfo, hicolor icons, man pages and the Debian
@@ -79,11 +89,16 @@ if(UNIX AND NOT APPLE)
     # A stripped install (cpack, `cmake --install --strip`) also drops the compiler's .comment section, as Debian's
     # dh_strip does (lintian: binary-has-unneeded-section).
     if(CMAKE_OBJCOPY)
-        foreach(program IN LISTS EVENTSCOPE_INSTALLED_PROGRAMS)
+        foreach(program IN LISTS EVENTSCOPE_INSTALLED_PROGRAMS EVENTSCOPE_HELPER_PROGRAMS)
+            if(program IN_LIST EVENTSCOPE_HELPER_PROGRAMS)
+                set(program_dir ${EVENTSCOPE_HELPER_DIR})
+            else()
+                set(program_dir ${CMAKE_INSTALL_BINDIR})
+            endif()
             install(CODE "
                 if(CMAKE_INSTALL_DO_STRIP)
                     execute_process(COMMAND \"${CMAKE_OBJCOPY}\" --remove-section=.comment --remove-section=.note
-                        \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/$<TARGET_FILE_NAME:${program}>\"
+                        \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${program_dir}/$<TARGET_FILE_NAME:${program}>\"
                         COMMAND_ERROR_IS_FATAL ANY)
                 endif()
             ")

@@ -90,7 +90,7 @@ for f in bin/eventscope bin/eventscope-cli share/man/man1/eventscope.1.gz share/
     share/icons/hicolor/scalable/apps/io.github.eventscope.eventscope.svg \
     share/icons/hicolor/16x16/apps/io.github.eventscope.eventscope.png \
     share/icons/hicolor/512x512/apps/io.github.eventscope.eventscope.png \
-    share/doc/eventscope/copyright share/doc/eventscope/changelog.Debian.gz; do
+    share/doc/eventscope/copyright share/doc/eventscope/changelog.Debian.gz libexec/eventscope/eventscope-sandbox; do
     grep -qx "$f" "$tmp/deb-files" || fail "the package lacks /usr/$f"
 done
 sed 's|^|   /usr/|' "$tmp/deb-files"
@@ -178,6 +178,12 @@ rc=0
 eventscope-cli --url "$url" append installed-check --expect none '{"type":"Twice"}' 2>/dev/null || rc=$?
 [ "$rc" -eq 3 ] || fail "a second append --expect none exited $rc, not 3 (conflict)"
 echo "   eventscope-cli: ping, seed, streams, events, append (and its conflict) work"
+# A projection through the installed sandbox (found in libexec): one event in installed-check.
+printf 'function reduce(s, e) { s.n = (s.n || 0) + 1; return s; }\n' >"$tmp/count.js"
+state=$(cd / && eventscope-cli --url "$url" replay installed-check --projection "$tmp/count.js" 2>/dev/null) ||
+    fail "eventscope-cli replay with the installed sandbox failed"
+[ "$state" = '{"n":1}' ] || fail "replay printed $state, not {\"n\":1}"
+echo "   eventscope-cli replay: the installed sandbox ran a projection"
 
 shot=$tmp/window.png
 QT_QPA_PLATFORM=offscreen timeout 120 eventscope "$url" --screenshot "$shot"
