@@ -362,8 +362,10 @@ void TestLive::guiThreadKeepsTicking()
     qInfo("%d commits in %lld ms; longest GUI-thread gap %lld ms; longest slice through both models %lld ms", count,
           clock.elapsed(), longestGap, panel->longestSliceMs());
     QCOMPARE(panel->tailModel()->rowCount(), 10000); // bounded
-    // Generous for a shared 2-core machine and sanitizer builds; the figure is printed above.
-    QVERIFY2(longestGap < 250, qPrintable(QStringLiteral("longest gap %1 ms").arg(longestGap)));
+    // The run takes seconds: a window that took the feed in at once would miss its timer for that long. The bound
+    // leaves room for a loaded machine and sanitizer builds; the 50 ms target is measured in bench/, and the figure
+    // is printed above.
+    QVERIFY2(longestGap < 1000, qPrintable(QStringLiteral("longest gap %1 ms").arg(longestGap)));
     QTRY_COMPARE(window->eventModel()->length(), qint64(count / 4));
 }
 
