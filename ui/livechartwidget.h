@@ -39,6 +39,8 @@ public:
     // Redraws now from the model (the timer calls it when something changed).
     void redraw();
     int redrawCount() const { return m_redraws; }
+    // The model changed since the last redraw (while paused, or before the timer's next tick).
+    bool hasUndrawnChanges() const { return m_dirty; }
 
     bool exportPng(const QString &path, QString *error = nullptr);
     bool exportCsv(const QString &path, QString *error = nullptr) const;

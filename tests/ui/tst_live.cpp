@@ -164,10 +164,15 @@ void TestLive::growsWhileAWriterCommits()
 
     // The chart: points in commits and events, one series per busy stream, redrawn from the model.
     LiveChartWidget *chart = panel->chart();
-    QTRY_VERIFY(chart->commitsSeries()->count() > 0);
-    double commits = 0;
-    for (const QPointF &point : chart->commitsSeries()->points())
-        commits += point.y();
+    // The chart redraws on a timer: wait until it has drawn all 300 commits, so the series and the model agree.
+    const auto drawnCommits = [chart] {
+        double sum = 0;
+        for (const QPointF &point : chart->commitsSeries()->points())
+            sum += point.y();
+        return sum;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(drawnCommits(), 300.0, 10000);
+    const double commits = drawnCommits();
     QTRY_COMPARE(chart->streamSeries().size(), 3);
     QStringList names;
     for (QLineSeries *series : chart->streamSeries())
@@ -264,9 +269,10 @@ void TestLive::tailFollowsFiltersPausesAndOpens()
     tail->pauseBox()->setChecked(true);
     QVERIFY(tail->isPaused());
     QVERIFY(commit(*connection, {"a-1"}, 50));
+    // The diagnostics count at the feed; the tail gets its batch on the next delivery tick, so wait for the hold.
     QTRY_VERIFY_WITH_TIMEOUT(panel->diagnosticsText().contains(QLatin1String("commits 650")), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(tail->heldCount(), qsizetype(50), 10000);
     QCOMPARE(panel->tailModel()->rowCount(), 600);
-    QCOMPARE(tail->heldCount(), qsizetype(50));
     tail->pauseBox()->setChecked(false);
     QCOMPARE(panel->tailModel()->rowCount(), 650);
     QCOMPARE(tail->heldCount(), qsizetype(0));
@@ -277,6 +283,8 @@ void TestLive::tailFollowsFiltersPausesAndOpens()
     const int redraws = chart->redrawCount();
     QVERIFY(commit(*connection, {"a-1"}, 20));
     QTRY_VERIFY_WITH_TIMEOUT(panel->diagnosticsText().contains(QLatin1String("commits 670")), 10000);
+    // Delivery is a timer tick after the feed counts them: wait until the model changed under the paused chart.
+    QTRY_VERIFY_WITH_TIMEOUT(chart->hasUndrawnChanges(), 10000);
     QTest::qWait(2 * LiveChartWidget::RedrawIntervalMs); // the redraw timer had its chance
     QCOMPARE(chart->redrawCount(), redraws);
     chart->pauseButton()->setChecked(false);
