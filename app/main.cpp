@@ -17,17 +17,7 @@ a URL it opens the connection dialog with your saved profiles. Read-only unless 
 
 Options:
   --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
-  --tls-ca FILE                CA certificates (PEM) to verify the server; default: the system trust store
-  --tls-cert FILE              client certificate (PEM) for mutual TLS
-  --tls-key FILE               client private key (PEM, unencrypted)
-  --tls-server-name NAME       name to verify the server certificate against (and SNI)
-  --tls-insecure               do not verify the server certificate (only when you must)
-  --layout seed|zilverline     store layout preset (default seed)
-  --events-key KEY             the hash of commits (seed: EventStore; zilverline: EventStore:commits)
-  --id-prefix P                commit id prefix (seed: e; zilverline: none)
-  --streams GLOB               which streams (a SCAN MATCH glob over stream names)
-  --stream-prefix P            prefix of stream keys, hidden from stream names (zilverline: <name>:stream:)
-  --channel NAME               the Pub/Sub channel of commit announcements
+%CONNECTION%
   --timeout MS                 connect and command timeout (default 10000)
   --production                 tint the window and title: this is production
   --allow-writes               allow write commands (the inspector itself only reads)
@@ -46,7 +36,7 @@ int main(int argc, char **argv)
     // (over ssh, in package checks). An option value spelled "--help" is not worth a second parser.
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--help") == 0) {
-            std::fputs(Usage, stdout);
+            std::fputs(Eventscope::withConnectionOptionsHelp(Usage).constData(), stdout);
             return 0;
         }
         if (std::strcmp(argv[i], "--version") == 0) {

@@ -225,7 +225,7 @@ void Auditor::start(const AuditOptions &options)
     m_hscanCursor = "0";
     setPhase(Phase::Streams);
     if (!m_connection)
-        return fail(QStringLiteral("no connection"));
+        return fail(QStringLiteral("no connection"), StreamReader::Error::Connection);
 
     auto replies = std::make_shared<QList<RedisReply>>();
     const int expected = wholeStore() ? 2 : 3;
@@ -251,8 +251,9 @@ void Auditor::cancel()
     Q_EMIT cancelled();
 }
 
-void Auditor::fail(const QString &message)
+void Auditor::fail(const QString &message, StreamReader::Error kind)
 {
+    m_failure = kind;
     ++m_generation;
     m_running = false;
     m_batch.clear();
@@ -325,7 +326,8 @@ void Auditor::onStart(const QList<RedisReply> &replies, quint64 generation)
     const QByteArray hashType = replies.at(0).text;
     if (!replies.at(0).isBad() && hashType != "hash" && hashType != "none")
         return fail(QStringLiteral("the events key %1 is a %2, not a hash")
-                        .arg(quoted(m_layout.eventsKey), QString::fromUtf8(hashType)));
+                        .arg(quoted(m_layout.eventsKey), QString::fromUtf8(hashType)),
+                    StreamReader::Error::WrongType);
     for (const RedisReply &reply : replies) {
         if (reply.isBad())
             return fail(QStringLiteral("cannot start the audit: %1").arg(QString::fromUtf8(reply.text)));
@@ -342,10 +344,12 @@ void Auditor::onStart(const QList<RedisReply> &replies, quint64 generation)
     const QByteArray streamType = replies.at(2).text;
     const QByteArray key = m_layout.streamKey(m_options.stream);
     if (streamType == "none")
-        return fail(QStringLiteral("no stream %1 (no key %2)").arg(quoted(m_options.stream), quoted(key)));
+        return fail(QStringLiteral("no stream %1 (no key %2)").arg(quoted(m_options.stream), quoted(key)),
+                    StreamReader::Error::NoSuchStream);
     if (streamType != "list")
-        return fail(QStringLiteral("the key %1 is a %2, not a stream (a list)")
-                        .arg(quoted(key), QString::fromUtf8(streamType)));
+        return fail(
+            QStringLiteral("the key %1 is a %2, not a stream (a list)").arg(quoted(key), QString::fromUtf8(streamType)),
+            StreamReader::Error::WrongType);
     m_scanDone = true;
     m_pendingKeys.push_back(key);
     pumpLists();

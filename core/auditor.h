@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storelayout.h"
+#include "streamreader.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -113,6 +114,8 @@ public:
     // Stops at once: no further signal but cancelled().
     void cancel();
     bool isRunning() const { return m_running; }
+    // The kind of the last failure (Error::None before any).
+    StreamReader::Error failure() const { return m_failure; }
     Phase phase() const { return m_phase; }
     // Counts so far; complete once finished.
     const AuditSummary &summary() const { return m_summary; }
@@ -124,6 +127,7 @@ Q_SIGNALS:
     // Findings in batches, in the order they were found.
     void findings(const QList<Eventscope::AuditFinding> &batch);
     void finished(const Eventscope::AuditSummary &summary);
+    // failure() says what kind: a missing stream, a wrong key type, the connection, or anything else.
     void failed(const QString &message);
     void cancelled();
 
@@ -160,7 +164,7 @@ private:
     void startLeftovers();
     void onLeftovers(const RedisReply &reply, quint64 generation);
     void finish();
-    void fail(const QString &message);
+    void fail(const QString &message, StreamReader::Error kind = StreamReader::Error::Other);
     void setPhase(Phase phase);
     void add(AuditCheck check, const QByteArray &stream, qint64 version, const QByteArray &id, const QString &detail);
     void flush();
@@ -177,6 +181,7 @@ private:
     bool m_zilverline = false;
     quint64 m_generation = 0;
     bool m_running = false;
+    StreamReader::Error m_failure = StreamReader::Error::None;
     Phase m_phase = Phase::Idle;
     AuditSummary m_summary;
     std::array<qint64, AuditCheckCount> m_delivered{};

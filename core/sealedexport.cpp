@@ -134,7 +134,7 @@ void SealedExporter::start(const QList<QByteArray> &streams, const QString &dire
     if (streams.isEmpty())
         return stop(QStringLiteral("nothing to export: name streams or $all"), false);
     if (!m_connection)
-        return stop(QStringLiteral("no connection"), false);
+        return stop(QStringLiteral("no connection"), false, StreamReader::Error::Connection);
     if (!QDir().mkpath(directory))
         return stop(QStringLiteral("cannot create the directory %1").arg(directory), false);
     for (const char *name : {SealedExport::RecordsFile, SealedExport::ChainFile, SealedExport::ManifestFile}) {
@@ -212,7 +212,7 @@ void SealedExporter::readNext()
             readNext();
     });
     connect(m_reader, &StreamReader::failed, this,
-            [this](StreamReader::Error, const QString &message) { stop(message, false); });
+            [this](StreamReader::Error kind, const QString &message) { stop(message, false, kind); });
     StreamReader::Request request;
     request.stream = m_streams.at(m_streamIndex);
     m_reader->start(request);
@@ -325,8 +325,10 @@ void SealedExporter::discardFiles()
         QFile::remove(partOf(fileIn(m_directory, name)));
 }
 
-void SealedExporter::stop(const QString &message, bool wasCancel)
+void SealedExporter::stop(const QString &message, bool wasCancel, StreamReader::Error kind)
 {
+    if (!wasCancel)
+        m_failure = kind;
     ++m_generation;
     const bool wasRunning = m_running;
     m_running = false;
@@ -368,6 +370,7 @@ VerifyResult verifyExport(const QString &directory)
         const QByteArray expected = chopNewline(chains.readLine()).trimmed();
         const RecordKey key = keyOf(record);
         if (chain.toHex() != expected) {
+            result.mismatch = true;
             result.badLine = line;
             result.badId = key.id;
             result.message
@@ -384,6 +387,7 @@ VerifyResult verifyExport(const QString &directory)
         }
         if (!key.ok) {
             // The chain matches, yet the line is not a record: the export was written that way. Say so.
+            result.mismatch = true;
             result.badLine = line;
             result.message = QStringLiteral("line %1 matches the chain but is not a record").arg(line);
             return result;
@@ -397,6 +401,7 @@ VerifyResult verifyExport(const QString &directory)
     }
     result.finalChain = chain.toHex();
     if (!chains.atEnd() && !chopNewline(chains.readLine()).trimmed().isEmpty()) {
+        result.mismatch = true;
         result.badLine = line + 1;
         result.message = QStringLiteral("records.jsonl ends after %1 records, but chain.sha256 goes on: records were "
                                         "dropped from the end")
@@ -405,6 +410,7 @@ VerifyResult verifyExport(const QString &directory)
     }
     const qint64 manifestRecords = manifest.value(QLatin1String("records")).toInteger(-1);
     if (manifestRecords != line) {
+        result.mismatch = true;
         result.badLine = line < manifestRecords ? 0 : manifestRecords + 1;
         result.message
             = QStringLiteral("records.jsonl holds %1 records, the manifest says %2").arg(line).arg(manifestRecords);
@@ -413,6 +419,7 @@ VerifyResult verifyExport(const QString &directory)
     const QByteArray manifestFinal
         = manifest.value(QLatin1String("chain")).toObject().value(QLatin1String("final")).toString().toLatin1();
     if (manifestFinal != result.finalChain) {
+        result.mismatch = true;
         result.message = QStringLiteral("the chain ends at %1, but the manifest says %2: records.jsonl and "
                                         "chain.sha256 were rewritten together, or the manifest was changed")
                              .arg(QString::fromLatin1(result.finalChain), QString::fromLatin1(manifestFinal));
@@ -423,6 +430,7 @@ VerifyResult verifyExport(const QString &directory)
         return value.isNull() ? QByteArray() : value.toString().toUtf8();
     };
     if (idOf("firstId") != firstId || idOf("lastId") != lastId) {
+        result.mismatch = true;
         result.message = QStringLiteral("the first and last ids (%1, %2) are not the manifest's (%3, %4)")
                              .arg(QString::fromUtf8(firstId), QString::fromUtf8(lastId),
                                   QString::fromUtf8(idOf("firstId")), QString::fromUtf8(idOf("lastId")));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storelayout.h"
+#include "streamreader.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -57,6 +58,8 @@ public:
     void start(const QList<QByteArray> &streams, const QString &directory, const QString &toolVersion);
     void cancel();
     bool isRunning() const { return m_running; }
+    // The kind of the last failure (Error::None before any; Other for files).
+    StreamReader::Error failure() const { return m_failure; }
 
 Q_SIGNALS:
     void progress(qint64 records, qint64 total);
@@ -70,7 +73,7 @@ private:
     void readNext();
     void onPage(const QList<EventRecord> &records);
     void complete();
-    void stop(const QString &message, bool wasCancel);
+    void stop(const QString &message, bool wasCancel, StreamReader::Error kind = StreamReader::Error::Other);
     void discardFiles();
     bool writeOut(QFile &file, const QByteArray &bytes);
 
@@ -78,6 +81,7 @@ private:
     StoreLayout m_layout;
     StreamReader *m_reader = nullptr;
     bool m_running = false;
+    StreamReader::Error m_failure = StreamReader::Error::None;
     quint64 m_generation = 0;
     QList<QByteArray> m_streams;
     QList<qint64> m_streamRecords;
@@ -106,6 +110,7 @@ struct VerifyResult
     qint64 badLine = 0;    // 1-based line of records.jsonl of the first record that does not match; 0: none named
     QByteArray badId;      // its id, when the line still parses
     QString message;       // one line: what is wrong, or a summary when ok
+    bool mismatch = false; // !ok because the records, chain and manifest disagree (tampering), not unreadable
     QByteArray finalChain; // hex, as computed
 };
 

@@ -113,7 +113,7 @@ bool Searcher::start(const SearchRequest &request, const SearchQuery &query, QSt
     m_next = 0;
     m_streams = request.streams;
     if (!m_connection) {
-        stopWith(QStringLiteral("no connection"));
+        stopWith(QStringLiteral("no connection"), StreamReader::Error::Connection);
         return true;
     }
     if (!m_streams.isEmpty()) {
@@ -136,7 +136,8 @@ bool Searcher::start(const SearchRequest &request, const SearchQuery &query, QSt
         m_scanner = nullptr;
         readNext();
     });
-    connect(m_scanner, &StreamScanner::failed, this, [this](const QString &text) { stopWith(text); });
+    connect(m_scanner, &StreamScanner::failed, this,
+            [this](const QString &text) { stopWith(text, StreamReader::Error::Other); });
     m_scanner->start(request.streamGlob);
     return true;
 }
@@ -159,8 +160,9 @@ void Searcher::cancel()
     }
 }
 
-void Searcher::stopWith(const QString &message)
+void Searcher::stopWith(const QString &message, StreamReader::Error kind)
 {
+    m_failure = kind;
     if (m_reader)
         m_reader->cancel();
     m_running = false;
@@ -183,7 +185,7 @@ void Searcher::readNext()
     connect(m_reader, &StreamReader::page, this, &Searcher::onPage);
     connect(m_reader, &StreamReader::finished, this, [this](qint64) { readNext(); });
     connect(m_reader, &StreamReader::failed, this,
-            [this](StreamReader::Error, const QString &message) { stopWith(message); });
+            [this](StreamReader::Error kind, const QString &message) { stopWith(message, kind); });
     StreamReader::Request request;
     request.stream = m_streams.at(m_next++);
     request.pageSize = qMax(1, m_request.pageSize);

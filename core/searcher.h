@@ -3,6 +3,7 @@
 #include "eventrecord.h"
 #include "predicate.h"
 #include "storelayout.h"
+#include "streamreader.h"
 
 #include <QObject>
 #include <QPointer>
@@ -64,6 +65,8 @@ public:
     bool isRunning() const { return m_running; }
     qint64 scanned() const { return m_scanned; }
     qint64 matched() const { return m_matched; }
+    // The kind of the last failure (Error::None before any).
+    StreamReader::Error failure() const { return m_failure; }
 
 Q_SIGNALS:
     void matches(const QList<Eventscope::EventRecord> &records);
@@ -77,7 +80,7 @@ Q_SIGNALS:
 private:
     void readNext();
     void onPage(const QList<EventRecord> &records);
-    void stopWith(const QString &message);
+    void stopWith(const QString &message, StreamReader::Error kind);
 
     QPointer<RedisConnection> m_connection;
     StoreLayout m_layout;
@@ -88,6 +91,7 @@ private:
     StreamReader *m_reader = nullptr;
     StreamScanner *m_scanner = nullptr;
     bool m_running = false;
+    StreamReader::Error m_failure = StreamReader::Error::None;
     qint64 m_scanned = 0;
     qint64 m_matched = 0;
 };

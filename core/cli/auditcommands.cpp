@@ -115,6 +115,23 @@ QByteArray summaryText(const AuditSummary &summary, bool json)
     return out + ")\n";
 }
 
+// A missing stream or wrong key type is exit 5; a failure that left the connection down is a connection failure (4).
+int exitFor(StreamReader::Error kind, const CliContext &context)
+{
+    switch (kind) {
+    case StreamReader::Error::NoSuchStream:
+    case StreamReader::Error::WrongType:
+        return ExitNoSuchKey;
+    case StreamReader::Error::Connection:
+        return ExitConnection;
+    case StreamReader::Error::None:
+    case StreamReader::Error::Other:
+        break;
+    }
+    const bool connected = context.connection() && context.connection()->state() == RedisConnection::State::Connected;
+    return connected ? ExitError : ExitConnection;
+}
+
 void runAudit(const CliContext &context, const AuditOptions &options)
 {
     auto *auditor = new Auditor(context.connection(), context.layout, context.owner);
@@ -130,13 +147,7 @@ void runAudit(const CliContext &context, const AuditOptions &options)
         context.finish(summary.total() ? ExitFindings : ExitOk, {});
     });
     QObject::connect(auditor, &Auditor::failed, context.owner, [context, auditor](const QString &message) {
-        const bool connected = auditor->parent() && context.connection()
-                               && context.connection()->state() == RedisConnection::State::Connected;
-        context.finish(message.startsWith(QLatin1String("no stream")) || message.contains(QLatin1String(", not a "))
-                           ? ExitNoSuchKey
-                       : connected ? ExitError
-                                   : ExitConnection,
-                       message);
+        context.finish(exitFor(auditor->failure(), context), message);
     });
     auditor->start(options);
 }
@@ -160,14 +171,8 @@ void runExport(const CliContext &context, const QList<QByteArray> &streams, cons
                          context.write(out);
                          context.finish(ExitOk, {});
                      });
-    QObject::connect(exporter, &SealedExporter::failed, context.owner, [context](const QString &message) {
-        const bool connected
-            = context.connection() && context.connection()->state() == RedisConnection::State::Connected;
-        context.finish(message.startsWith(QLatin1String("no stream")) || message.contains(QLatin1String(", not a "))
-                           ? ExitNoSuchKey
-                       : connected ? ExitError
-                                   : ExitConnection,
-                       message);
+    QObject::connect(exporter, &SealedExporter::failed, context.owner, [context, exporter](const QString &message) {
+        context.finish(exitFor(exporter->failure(), context), message);
     });
     exporter->start(streams, directory, QStringLiteral("eventscope-cli ") + QCoreApplication::applicationVersion());
 }
@@ -188,14 +193,8 @@ void runSearch(const CliContext &context, const SearchRequest &request, const Se
                                       capped ? "; stopped at --max-scan, raise it to search further" : "");
                          context.finish(ExitOk, {});
                      });
-    QObject::connect(searcher, &Searcher::failed, context.owner, [context](const QString &message) {
-        const bool connected
-            = context.connection() && context.connection()->state() == RedisConnection::State::Connected;
-        context.finish(message.startsWith(QLatin1String("no stream")) || message.contains(QLatin1String(", not a "))
-                           ? ExitNoSuchKey
-                       : connected ? ExitError
-                                   : ExitConnection,
-                       message);
+    QObject::connect(searcher, &Searcher::failed, context.owner, [context, searcher](const QString &message) {
+        context.finish(exitFor(searcher->failure(), context), message);
     });
     QString error;
     if (!searcher->start(request, query, &error))
@@ -221,11 +220,7 @@ int runVerify(const CliContext &context, const QString &directory)
     if (result.ok)
         return ExitOk;
     // Unreadable (no manifest, missing files) is an error; a record that does not match is a finding.
-    return result.badLine > 0 || result.message.contains(QLatin1String("chain"))
-                   || result.message.contains(QLatin1String("manifest says"))
-                   || result.message.contains(QLatin1String("not the manifest's"))
-               ? ExitFindings
-               : ExitError;
+    return result.mismatch ? ExitFindings : ExitError;
 }
 
 int runDiff(const CliContext &context, const QString &before, const QString &after)

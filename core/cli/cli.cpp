@@ -59,17 +59,7 @@ Global options:
   --url URL                    redis://[[user][:password]@]host[:port][/db], rediss://..., unix:///path.sock[?db=N]
                                (default $EVENTSCOPE_URL or redis://127.0.0.1:6379/0; a password may instead come
                                from $REDISCLI_AUTH)
-  --tls-ca FILE                CA certificates (PEM) to verify the server; default: the system trust store
-  --tls-cert FILE              client certificate (PEM) for mutual TLS
-  --tls-key FILE               client private key (PEM, unencrypted)
-  --tls-server-name NAME       name to verify the server certificate against (and SNI)
-  --tls-insecure               do not verify the server certificate (only when you must)
-  --layout seed|zilverline     store layout preset (default seed)
-  --events-key KEY             the hash of commits (seed: EventStore; zilverline: EventStore:commits)
-  --id-prefix P                commit id prefix (seed: e; zilverline: none)
-  --streams GLOB               which streams (a SCAN MATCH glob over stream names)
-  --stream-prefix P            prefix of stream keys, hidden from stream names (zilverline: <name>:stream:)
-  --channel NAME               the Pub/Sub channel of commit announcements
+%CONNECTION%
   --format text|json           output; json prints one JSON object per line
   --timeout MS                 connect and command timeout (default 10000)
   --version                    print the version
@@ -192,7 +182,9 @@ int Cli::parse()
     if (!m_parser.parse(m_arguments))
         return usage(m_parser.errorText());
     if (m_parser.isSet(QStringLiteral("help"))) {
-        std::fputs(QByteArray(Usage).replace(QByteArrayView("%AUDIT%"), QByteArray(AuditCommandsUsage)).constData(),
+        std::fputs(withConnectionOptionsHelp(Usage)
+                       .replace(QByteArrayView("%AUDIT%"), QByteArray(AuditCommandsUsage))
+                       .constData(),
                    stdout);
         return ExitOk;
     }

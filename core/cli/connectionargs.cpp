@@ -11,6 +11,25 @@ QCommandLineOption option(const QString &name, const QString &valueName)
     return QCommandLineOption(name, QString(), valueName);
 }
 
+const char *const ConnectionOptionsHelp
+    = R"(  --tls-ca FILE                CA certificates (PEM) to verify the server; default: the system trust store
+  --tls-cert FILE              client certificate (PEM) for mutual TLS
+  --tls-key FILE               client private key (PEM, unencrypted)
+  --tls-server-name NAME       name to verify the server certificate against (and SNI)
+  --tls-insecure               do not verify the server certificate (only when you must)
+  --layout seed|zilverline     store layout preset (default seed)
+  --events-key KEY             the hash of commits (seed: EventStore; zilverline: EventStore:commits)
+  --id-prefix P                commit id prefix (seed: e; zilverline: none)
+  --streams GLOB               which streams (a SCAN MATCH glob over stream names)
+  --stream-prefix P            prefix of stream keys, hidden from stream names (zilverline: <name>:stream:)
+  --channel NAME               the Pub/Sub channel of commit announcements
+)";
+
+QByteArray withConnectionOptionsHelp(const char *usage)
+{
+    return QByteArray(usage).replace(QByteArrayView("%CONNECTION%\n"), QByteArrayView(ConnectionOptionsHelp));
+}
+
 QList<QCommandLineOption> connectionOptions()
 {
     return {

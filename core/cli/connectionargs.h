@@ -13,6 +13,10 @@ namespace Eventscope {
 // The connection and layout options shared by eventscope-cli and eventscope: --url, --tls-*, --layout,
 // --events-key, --id-prefix, --streams, --stream-prefix, --channel, --timeout.
 QList<QCommandLineOption> connectionOptions();
+// Their --help lines after --url (which each program words itself), for both programs' usage texts: one source.
+extern const char *const ConnectionOptionsHelp;
+// usage with its "%CONNECTION%\n" line replaced by ConnectionOptionsHelp; needs no QCoreApplication.
+QByteArray withConnectionOptionsHelp(const char *usage);
 QCommandLineOption option(const QString &name, const QString &valueName = {});
 
 bool layoutFromArguments(const QCommandLineParser &parser, StoreLayout *layout, QString *error);

@@ -222,6 +222,7 @@ void TestSealedExport::exportVerifyTamper()
     writeAll(recordsPath, tampered);
     verified = verifyExport(directory);
     QVERIFY(!verified.ok);
+    QVERIFY(verified.mismatch);
     QCOMPARE(verified.badLine, line);
     const QByteArray id
         = QJsonDocument::fromJson(recordLines.at(line - 1)).object().value(QLatin1String("id")).toString().toUtf8();
@@ -267,6 +268,7 @@ void TestSealedExport::forgeriesAndTruncation()
     VerifyResult verified = verifyExport(directory);
     QVERIFY(!verified.ok);
     QVERIFY2(verified.message.contains(QLatin1String("manifest")), qPrintable(verified.message));
+    QVERIFY(verified.mismatch);
 
     // The last record dropped.
     writeAll(recordsPath, (recordLines.mid(0, recordLines.size() - 1)).join('\n') + '\n');
@@ -274,6 +276,7 @@ void TestSealedExport::forgeriesAndTruncation()
     verified = verifyExport(directory);
     QVERIFY(!verified.ok);
     QVERIFY2(verified.message.contains(QLatin1String("dropped")), qPrintable(verified.message));
+    QVERIFY(verified.mismatch);
 
     // Two records swapped: the first of them is named.
     QList<QByteArray> swapped = recordLines;
@@ -290,6 +293,7 @@ void TestSealedExport::forgeriesAndTruncation()
     verified = verifyExport(directory);
     QVERIFY(!verified.ok);
     QVERIFY2(verified.message.contains(QLatin1String("manifest says 201")), qPrintable(verified.message));
+    QVERIFY(verified.mismatch);
 
     // Restored, it verifies again; without a manifest it cannot be read.
     writeAll(manifestPath, manifest);
@@ -299,6 +303,7 @@ void TestSealedExport::forgeriesAndTruncation()
     QVERIFY(!verified.ok);
     QCOMPARE(verified.badLine, 0);
     QVERIFY(verified.message.contains(QLatin1String("cannot read")));
+    QVERIFY(!verified.mismatch); // unreadable, not tampered: exit 1, not 8
 }
 
 void TestSealedExport::refusesExistingExportAndMissingStream()
@@ -414,6 +419,23 @@ void TestSealedExport::cliExportVerifyDiff()
     QCOMPARE(cli(url + QStringList{QStringLiteral("export"), QStringLiteral("$all")}).exitCode, 2);
     QCOMPARE(cli({QStringLiteral("verify")}).exitCode, 2);
     QCOMPARE(cli({QStringLiteral("diff"), one}).exitCode, 2);
+    // A stream that does not exist, or a key of another type: exit 5, as for `events`.
+    m_server.admin({"SET", "not-a-list", "x"});
+    QCOMPARE(cli(url
+                 + QStringList{QStringLiteral("export"), QStringLiteral("no-such-stream"), QStringLiteral("--out"),
+                               m_dir.filePath(QStringLiteral("missing"))})
+                 .exitCode,
+             5);
+    QCOMPARE(cli(url
+                 + QStringList{QStringLiteral("export"), QStringLiteral("not-a-list"), QStringLiteral("--out"),
+                               m_dir.filePath(QStringLiteral("wrongtype"))})
+                 .exitCode,
+             5);
+    // No server there: exit 4.
+    QCOMPARE(cli({QStringLiteral("--url"), QStringLiteral("redis://127.0.0.1:1/0"), QStringLiteral("export"),
+                  QStringLiteral("$all"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("noserver"))})
+                 .exitCode,
+             4);
 }
 
 QTEST_GUILESS_MAIN(TestSealedExport)
