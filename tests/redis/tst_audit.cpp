@@ -2,6 +2,7 @@
 // layouts, and a clean store (seeded by the Seeder) yields nothing; one-stream audits, cancel, capped delivery, and
 // `eventscope-cli audit` output and exit codes.
 #include "auditor.h"
+#include "clirun.h"
 #include "connectionoptions.h"
 #include "rediscommand.h"
 #include "redisconnection.h"
@@ -469,27 +470,11 @@ void TestAudit::readOnlyGuardStaysOn()
 
 namespace {
 
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Test::CliRun;
 
 CliRun cli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
-    CliRun run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return Test::runProgram(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
 }
 
 } // namespace

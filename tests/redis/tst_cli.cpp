@@ -1,4 +1,5 @@
 // eventscope-cli as scripts use it: outputs, exit codes, secrets kept out of sight, concurrent writers.
+#include "clirun.h"
 #include "redisserver.h"
 
 #include <QDir>
@@ -16,41 +17,11 @@ using namespace Eventscope::Test;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QList<QJsonObject> lines() const
-    {
-        QList<QJsonObject> objects;
-        for (const QByteArray &line : out.split('\n')) {
-            if (!line.isEmpty())
-                objects.append(QJsonDocument::fromJson(line).object());
-        }
-        return objects;
-    }
-};
+using Run = Test::CliRun;
 
 Run cli(const QStringList &arguments, const QByteArray &input = {}, const QProcessEnvironment &env = {})
 {
-    QProcess process;
-    if (!env.isEmpty())
-        process.setProcessEnvironment(env);
-    process.start(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
-    process.write(input);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return Test::runProgram(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments, input, env);
 }
 
 } // namespace

@@ -1,4 +1,5 @@
 // eventscope-cli tail and rate against a real redis-server: the line shapes, starting points, limits and errors.
+#include "clirun.h"
 #include "committer.h"
 #include "redisserver.h"
 
@@ -28,43 +29,21 @@ QStringList args(std::initializer_list<const char *> list)
     return out;
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = Test::CliRun;
 
-Run finish(QProcess &process, int timeoutMs = 30000)
+Run finish(QProcess &process)
 {
-    Run run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-    } else {
-        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    }
-    run.out = process.readAllStandardOutput();
-    run.err += process.readAllStandardError();
-    return run;
+    return Test::finishProcess(process);
 }
 
 Run cli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
-    return finish(process);
+    return Test::runProgram(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
 }
 
 QList<QJsonObject> lines(const QByteArray &out)
 {
-    QList<QJsonObject> objects;
-    for (const QByteArray &line : out.split('\n')) {
-        if (!line.isEmpty())
-            objects.append(QJsonDocument::fromJson(line).object());
-    }
-    return objects;
+    return Run{0, out, {}}.lines();
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // The tamper-evident export against a real redis-server: export → verify ok → tamper one byte → verify names that
 // record; forged chains, dropped records and a changed manifest are caught; diff of two exports; the CLI's exits.
+#include "clirun.h"
 #include "recordjson.h"
 #include "redisconnection.h"
 #include "redisserver.h"
@@ -44,27 +45,11 @@ QList<QByteArray> lines(const QByteArray &bytes)
     return out;
 }
 
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Test::CliRun;
 
 CliRun cli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
-    CliRun run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return Test::runProgram(QStringLiteral(EVENTSCOPE_CLI_PATH), arguments);
 }
 
 } // namespace
