@@ -2,13 +2,13 @@
 // password lands in the password field only; TLS settings only for rediss://; read-only by default; profiles saved,
 // renamed, duplicated and deleted through the dialog come back when it is reopened; no password reaches the settings.
 #include "connectiondialog.h"
+#include "privatehome.h"
 #include "secretstore.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
-#include <QDirIterator>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,6 +22,7 @@
 #include <QTimer>
 
 using namespace Eventscope;
+using Eventscope::Test::filesContaining;
 
 namespace {
 
@@ -72,23 +73,6 @@ void answerNextQuestion(QMessageBox::StandardButton button)
             qFatal("no question was asked");
         box->button(button)->click();
     });
-}
-
-QStringList filesContaining(const QString &dir, const QString &needle)
-{
-    QStringList found;
-    const QByteArray utf8 = needle.toUtf8();
-    const QByteArray utf16(reinterpret_cast<const char *>(needle.utf16()), needle.size() * 2);
-    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        QFile file(it.next());
-        if (file.open(QIODevice::ReadOnly)) {
-            const QByteArray bytes = file.readAll();
-            if (bytes.contains(utf8) || bytes.contains(utf16))
-                found << file.fileName();
-        }
-    }
-    return found;
 }
 
 } // namespace
@@ -718,15 +702,7 @@ int main(int argc, char **argv)
     QTemporaryDir home;
     if (!home.isValid())
         return 1;
-    const QByteArray root = QFile::encodeName(home.path());
-    qputenv("HOME", root);
-    qputenv("XDG_CONFIG_HOME", root + "/config");
-    qputenv("XDG_DATA_HOME", root + "/data");
-    qputenv("XDG_CACHE_HOME", root + "/cache");
-    qputenv("XDG_RUNTIME_DIR", root);
-    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
-    qunsetenv("DISPLAY");
-    qunsetenv("WAYLAND_DISPLAY");
+    Eventscope::Test::usePrivateHome(home.path());
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Eventscope"));
     QApplication::setApplicationName(QStringLiteral("Eventscope"));

@@ -3,17 +3,18 @@
 // keychain, where it must say so and keep passwords off the disk.
 #include "connectionargs.h"
 #include "connectionprofile.h"
+#include "privatehome.h"
 #include "secretstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDirIterator>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Eventscope;
+using Eventscope::Test::filesContaining;
 
 namespace {
 
@@ -25,22 +26,6 @@ QString password()
 }
 
 // Every file under dir whose bytes contain needle (as UTF-8 or UTF-16), so a password written anywhere is found.
-QStringList filesContaining(const QString &dir, const QString &needle)
-{
-    QStringList found;
-    const QByteArray utf8 = needle.toUtf8();
-    const QByteArray utf16(reinterpret_cast<const char *>(needle.utf16()), needle.size() * 2);
-    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        QFile file(it.next());
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray bytes = file.readAll();
-        if (bytes.contains(utf8) || bytes.contains(utf16))
-            found << file.fileName();
-    }
-    return found;
-}
 
 // Starts a SecretStore request and waits for its answer, which must not come synchronously: the caller may still
 // be setting up when it is called. nullopt when it came synchronously or not at all.
@@ -671,15 +656,7 @@ int main(int argc, char **argv)
     QTemporaryDir home;
     if (!home.isValid())
         return 1;
-    const QByteArray root = QFile::encodeName(home.path());
-    qputenv("HOME", root);
-    qputenv("XDG_CONFIG_HOME", root + "/config");
-    qputenv("XDG_DATA_HOME", root + "/data");
-    qputenv("XDG_CACHE_HOME", root + "/cache");
-    qputenv("XDG_RUNTIME_DIR", root);
-    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
-    qunsetenv("DISPLAY");
-    qunsetenv("WAYLAND_DISPLAY");
+    Eventscope::Test::usePrivateHome(home.path());
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Eventscope"));
     QCoreApplication::setApplicationName(QStringLiteral("Eventscope"));
