@@ -3,6 +3,7 @@
 #include "eventpagemodel.h"
 #include "redisconnection.h"
 #include "redisserver.h"
+#include "testconnection.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -39,10 +40,8 @@ void TestEventPageModel::initTestCase()
     QString error;
     QVERIFY2(m_server.start(&error), qPrintable(error));
     fillStream("customer-1", 1000);
-    m_connection = std::make_unique<RedisConnection>(*ConnectionOptions::fromUrl(m_server.url()));
-    QSignalSpy ready(m_connection.get(), &RedisConnection::ready);
-    m_connection->open();
-    QVERIFY(ready.wait(10000));
+    m_connection = openConnection(m_server.url());
+    QVERIFY2(m_connection->state() == RedisConnection::State::Connected, qPrintable(m_connection->lastErrorString()));
     m_loader = std::make_unique<EventPageLoader>(m_connection.get(), StoreLayout::seed());
 }
 

@@ -8,6 +8,7 @@
 #include "redisconnection.h"
 #include "redisserver.h"
 #include "seeder.h"
+#include "testconnection.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -103,16 +104,7 @@ void TestAudit::init()
 
 std::unique_ptr<RedisConnection> TestAudit::open(bool writes, int db)
 {
-    QString error;
-    auto options = ConnectionOptions::fromUrl(m_server.url(db), &error);
-    options->readOnly = !writes;
-    options->reconnect = false;
-    auto connection = std::make_unique<RedisConnection>(*options);
-    QSignalSpy ready(connection.get(), &RedisConnection::ready);
-    connection->open();
-    if (!ready.wait(10000))
-        qWarning("cannot connect: %s", qPrintable(connection->lastErrorString()));
-    return connection;
+    return openConnection(m_server.url(db), writes);
 }
 
 Outcome TestAudit::audit(const StoreLayout &layout, const AuditOptions &options, int db)

@@ -8,6 +8,7 @@
 #include "seeder.h"
 #include "streamreader.h"
 #include "streamscanner.h"
+#include "testconnection.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -104,12 +105,7 @@ ConnectionOptions TestEventStore::options(bool writes, const QString &user, cons
 
 std::unique_ptr<RedisConnection> TestEventStore::open(bool writes, const QString &user, const QString &password)
 {
-    auto connection = std::make_unique<RedisConnection>(options(writes, user, password));
-    QSignalSpy ready(connection.get(), &RedisConnection::ready);
-    connection->open();
-    if (!ready.wait(10000))
-        qWarning("cannot connect: %s", qPrintable(connection->lastErrorString()));
-    return connection;
+    return openConnection(options(writes, user, password));
 }
 
 AppendResult TestEventStore::append(RedisConnection &connection, const StoreLayout &layout, const QByteArray &stream,

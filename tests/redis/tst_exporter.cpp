@@ -3,6 +3,7 @@
 #include "exporter.h"
 #include "redisconnection.h"
 #include "redisserver.h"
+#include "testconnection.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -210,12 +211,8 @@ void TestExporter::initTestCase()
     QVERIFY(m_dir.isValid());
     QString error;
     QVERIFY2(m_server.start(&error), qPrintable(error));
-    auto options = *ConnectionOptions::fromUrl(m_server.url());
-    options.reconnect = false;
-    m_connection = std::make_unique<RedisConnection>(options);
-    QSignalSpy ready(m_connection.get(), &RedisConnection::ready);
-    m_connection->open();
-    QVERIFY2(ready.wait(10000), qPrintable(m_connection->lastErrorString()));
+    m_connection = openConnection(m_server.url());
+    QVERIFY2(m_connection->state() == RedisConnection::State::Connected, qPrintable(m_connection->lastErrorString()));
     seedMixed();
 }
 

@@ -6,6 +6,7 @@
 #include "redisserver.h"
 #include "sealedexport.h"
 #include "seeder.h"
+#include "testconnection.h"
 
 #include <QDir>
 #include <QFile>
@@ -94,16 +95,7 @@ void TestSealedExport::init()
 
 std::unique_ptr<RedisConnection> TestSealedExport::open(bool writes)
 {
-    QString error;
-    auto options = ConnectionOptions::fromUrl(m_server.url(), &error);
-    options->readOnly = !writes;
-    options->reconnect = false;
-    auto connection = std::make_unique<RedisConnection>(*options);
-    QSignalSpy ready(connection.get(), &RedisConnection::ready);
-    connection->open();
-    if (!ready.wait(10000))
-        qWarning("cannot connect: %s", qPrintable(connection->lastErrorString()));
-    return connection;
+    return openConnection(m_server.url(), writes);
 }
 
 void TestSealedExport::seed(const StoreLayout &layout, qint64 commits)

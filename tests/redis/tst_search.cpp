@@ -3,6 +3,7 @@
 #include "redisconnection.h"
 #include "redisserver.h"
 #include "searcher.h"
+#include "testconnection.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -88,15 +89,7 @@ void TestSearch::plant()
 
 std::unique_ptr<RedisConnection> TestSearch::open()
 {
-    QString error;
-    auto options = ConnectionOptions::fromUrl(m_server.url(), &error);
-    options->reconnect = false;
-    auto connection = std::make_unique<RedisConnection>(*options);
-    QSignalSpy ready(connection.get(), &RedisConnection::ready);
-    connection->open();
-    if (!ready.wait(10000))
-        qWarning("cannot connect: %s", qPrintable(connection->lastErrorString()));
-    return connection;
+    return openConnection(m_server.url());
 }
 
 Found TestSearch::search(const StoreLayout &layout, const SearchRequest &request, const SearchQuery &query)

@@ -11,6 +11,7 @@
 #include "mainwindow.h"
 #include "redisserver.h"
 #include "streamlistmodel.h"
+#include "testconnection.h"
 #include "trafficmeter.h"
 #include "uniformtableview.h"
 
@@ -80,14 +81,7 @@ std::unique_ptr<MainWindow> TestLive::openWindow()
 
 std::unique_ptr<RedisConnection> TestLive::writer()
 {
-    ConnectionOptions options = *ConnectionOptions::fromUrl(m_server.url());
-    options.readOnly = false;
-    auto connection = std::make_unique<RedisConnection>(options);
-    QSignalSpy ready(connection.get(), &RedisConnection::ready);
-    connection->open();
-    if (!ready.wait(10000))
-        qWarning("writer cannot connect");
-    return connection;
+    return openConnection(m_server.url(), true);
 }
 
 bool TestLive::commit(RedisConnection &connection, const QList<QByteArray> &streams, int count)
