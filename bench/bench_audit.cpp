@@ -5,21 +5,19 @@
 // RSS < 300 MB); exits 0 whatever they are, and 1 only when something could not be run or the paths disagree.
 
 #include "auditor.h"
+#include "benchredis.h"
+#include "benchutil.h"
 #include "connectionoptions.h"
 #include "redisconnection.h"
 #include "storelayout.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
-#include <QStandardPaths>
-#include <QTcpServer>
-#include <QTemporaryDir>
 
 #include <hiredis/hiredis.h>
 
@@ -28,7 +26,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -43,179 +40,10 @@ extern char **environ;
 namespace {
 
 using namespace Eventscope;
+using namespace Eventscope::Bench;
 
 constexpr double TimeTarget = 2.0;
 constexpr double RssTargetBytes = 300e6;
-
-[[noreturn]] void die(const QString &message)
-{
-    std::fprintf(stderr, "bench_audit: %s\n", message.toLocal8Bit().constData());
-    std::exit(1);
-}
-
-void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
-    std::fflush(stdout);
-}
-
-double processCpuSeconds()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) / 1e6 + double(usage.ru_stime.tv_sec)
-           + double(usage.ru_stime.tv_usec) / 1e6;
-}
-
-// VmHWM of this process, and a reset of it (Linux: "5" to clear_refs), so a phase's own peak can be read.
-qint64 peakRssBytes()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
-}
-
-bool resetPeakRss()
-{
-    QFile clear(QStringLiteral("/proc/self/clear_refs"));
-    return clear.open(QIODevice::WriteOnly) && clear.write("5") == 1;
-}
-
-class LocalRedis
-{
-public:
-    ~LocalRedis()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-    }
-
-    bool start(QString *error)
-    {
-        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (server.isEmpty() || !m_dir.isValid()) {
-            *error = QStringLiteral("redis-server is not installed or no temporary directory (or give --url)");
-            return false;
-        }
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            {
-                QTcpServer probe;
-                if (!probe.listen(QHostAddress::LocalHost, 0))
-                    continue;
-                m_port = probe.serverPort();
-            }
-            m_process.setProcessChannelMode(QProcess::MergedChannels);
-            m_process.start(server, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                                     QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
-                                     QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                                     QStringLiteral("no")});
-            QByteArray log;
-            const QDeadlineTimer deadline(15000);
-            while (!deadline.hasExpired()
-                   && m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())))) {
-                log += m_process.readAll();
-                if (log.contains("Ready to accept connections"))
-                    return true;
-            }
-            *error = QStringLiteral("redis-server did not start: %1").arg(QString::fromLocal8Bit(log.right(2000)));
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-        return false;
-    }
-
-    QString url() const { return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port); }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-class Hiredis
-{
-public:
-    explicit Hiredis(const ConnectionOptions &options)
-    {
-        if (options.tls.enabled || !options.password.isEmpty())
-            die(QStringLiteral("the hiredis baseline takes a plain redis:// or unix:// URL without a password"));
-        m_context = options.transport == ConnectionOptions::Transport::Unix
-                        ? redisConnectUnix(options.socketPath.toLocal8Bit().constData())
-                        : redisConnect(options.host.toLocal8Bit().constData(), options.port);
-        if (!m_context || m_context->err)
-            die(QStringLiteral("hiredis cannot connect to %1").arg(options.endpoint()));
-        if (options.db != 0)
-            reply({"SELECT", QByteArray::number(options.db)});
-    }
-    ~Hiredis() { redisFree(m_context); }
-    Hiredis(const Hiredis &) = delete;
-    Hiredis &operator=(const Hiredis &) = delete;
-
-    using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
-
-    void append(const std::vector<QByteArray> &args)
-    {
-        std::vector<const char *> argv;
-        std::vector<size_t> argvlen;
-        argv.reserve(args.size());
-        argvlen.reserve(args.size());
-        for (const QByteArray &arg : args) {
-            argv.push_back(arg.constData());
-            argvlen.push_back(size_t(arg.size()));
-        }
-        if (redisAppendCommandArgv(m_context, int(argv.size()), argv.data(), argvlen.data()) != REDIS_OK)
-            die(QStringLiteral("hiredis: cannot queue a command"));
-    }
-
-    Reply next()
-    {
-        void *raw = nullptr;
-        if (redisGetReply(m_context, &raw) != REDIS_OK || !raw)
-            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
-        auto *r = static_cast<redisReply *>(raw);
-        if (r->type == REDIS_REPLY_ERROR)
-            die(QStringLiteral("redis error: %1").arg(QString::fromUtf8(r->str)));
-        return Reply(r, &freeReplyObject);
-    }
-
-    Reply reply(const std::vector<QByteArray> &args)
-    {
-        append(args);
-        return next();
-    }
-
-    qint64 integer(const std::vector<QByteArray> &args) { return reply(args)->integer; }
-
-    QByteArray info(const QByteArray &section)
-    {
-        const Reply r = reply({"INFO", section});
-        return QByteArray(r->str, qsizetype(r->len));
-    }
-
-    double serverCpuSeconds()
-    {
-        double total = 0;
-        for (const QByteArray &line : info("cpu").split('\n')) {
-            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
-                total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
-        }
-        return total;
-    }
-
-private:
-    redisContext *m_context = nullptr;
-};
 
 QByteArray streamName(qint64 index)
 {
@@ -295,13 +123,13 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
 {
     Hiredis redis(options);
     Result result;
-    const double cpuBefore = processCpuSeconds();
+    const double cpuBefore = cpuSeconds();
     QElapsedTimer clock;
     clock.start();
     QByteArray cursor = "0";
     do {
         const Hiredis::Reply scan
-            = redis.reply({"SCAN", cursor, "MATCH", layout.streamPattern, "COUNT", "1000", "TYPE", "list"});
+            = redis.command({"SCAN", cursor, "MATCH", layout.streamPattern, "COUNT", "1000", "TYPE", "list"});
         cursor = QByteArray(scan->element[0]->str, qsizetype(scan->element[0]->len));
         const redisReply *keys = scan->element[1];
         for (size_t i = 0; i < keys->elements; ++i)
@@ -313,17 +141,17 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
         }
     } while (cursor != "0");
     const qint64 length = redis.integer({"HLEN", layout.eventsKey});
-    std::vector<QByteArray> hmget;
+    QList<QByteArray> hmget;
     for (qint64 first = 1; first <= length; first += 1000) {
-        hmget.assign({"HMGET", layout.eventsKey});
+        hmget = {"HMGET", layout.eventsKey};
         for (qint64 n = first; n < qMin(length + 1, first + 1000); ++n)
             hmget.push_back(layout.idFor(n));
-        const Hiredis::Reply payloads = redis.reply(hmget);
+        const Hiredis::Reply payloads = redis.command(hmget);
         for (size_t i = 0; i < payloads->elements; ++i)
             result.commits += payloads->element[i]->type == REDIS_REPLY_STRING;
     }
     result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.clientCpu = processCpuSeconds() - cpuBefore;
+    result.clientCpu = cpuSeconds() - cpuBefore;
     return result;
 }
 
@@ -337,7 +165,7 @@ Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout
     Result result;
     QString error;
     QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
-        cpuBefore = processCpuSeconds();
+        cpuBefore = cpuSeconds();
         clock.start();
         auditor.start();
     });
@@ -348,7 +176,7 @@ Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout
                      });
     QObject::connect(&auditor, &Auditor::finished, &loop, [&](const AuditSummary &summary) {
         result.seconds = double(clock.nsecsElapsed()) / 1e9;
-        result.clientCpu = processCpuSeconds() - cpuBefore;
+        result.clientCpu = cpuSeconds() - cpuBefore;
         result.references = summary.references;
         result.commits = summary.commits;
         result.streams = summary.streams;
@@ -402,24 +230,6 @@ Result auditWithCli(const QString &cli, const QString &url, const StoreLayout &l
                        + double(usage.ru_stime.tv_sec) + double(usage.ru_stime.tv_usec) / 1e6;
     result.peakRss = qint64(usage.ru_maxrss) * 1024;
     return result;
-}
-
-double best(std::vector<double> values)
-{
-    return values.empty() ? 0 : *std::min_element(values.begin(), values.end());
-}
-
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
-const char *verdict(bool pass)
-{
-    return pass ? "PASS" : "MISS";
 }
 
 } // namespace
@@ -479,11 +289,7 @@ int main(int argc, char **argv)
     options.readOnly = true;
 
     Hiredis admin(options);
-    QByteArray version;
-    for (const QByteArray &line : admin.info("server").split('\n')) {
-        if (line.startsWith("redis_version:"))
-            version = line.mid(14).trimmed();
-    }
+    const QByteArray version = admin.serverVersion();
     say("bench_audit: %lld commits in %lld streams, ~%d-byte payloads, %s layout; redis %s at %s%s; %d rounds\n",
         static_cast<long long>(commits), static_cast<long long>(streams), payloadSize, qPrintable(layout.kindName()),
         version.constData(), qPrintable(options.displayUrl()), local ? " (started by the bench)" : "", rounds);
@@ -548,14 +354,14 @@ int main(int argc, char **argv)
     }
 
     say("\n%-52s %9s %9s %12s %12s\n", "", "best s", "median s", "client cpu s", "redis cpu s");
-    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "baseline: blocking hiredis SCAN+LRANGE, HMGET 1000", best(baseTimes),
+    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "baseline: blocking hiredis SCAN+LRANGE, HMGET 1000", lowest(baseTimes),
         median(baseTimes), median(baseCpu), median(baseServer));
-    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "core: Auditor on RedisConnection", best(coreTimes), median(coreTimes),
+    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "core: Auditor on RedisConnection", lowest(coreTimes), median(coreTimes),
         median(coreCpu), median(coreServer));
-    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "cli: eventscope-cli --format json audit", best(cliTimes),
+    say("%-52s %9.3f %9.3f %12.2f %12.2f\n", "cli: eventscope-cli --format json audit", lowest(cliTimes),
         median(cliTimes), median(cliCpu), median(cliServer));
-    const double coreRatio = best(coreTimes) / best(baseTimes);
-    const double cliRatio = best(cliTimes) / best(baseTimes);
+    const double coreRatio = lowest(coreTimes) / lowest(baseTimes);
+    const double cliRatio = lowest(cliTimes) / lowest(baseTimes);
     say("\ncore audit / baseline  %.3f (medians %.3f)  target <= %.1f  %s\n", coreRatio,
         median(coreTimes) / median(baseTimes), TimeTarget, verdict(coreRatio <= TimeTarget));
     say("cli audit / baseline   %.3f (medians %.3f)  target <= %.1f  %s\n", cliRatio,
@@ -566,4 +372,10 @@ int main(int argc, char **argv)
         say("core process VmHWM     %.1f MB during the audit (includes the bench's own baseline buffers)\n",
             double(corePeak) / 1e6);
     return 0;
+}
+
+[[noreturn]] void Eventscope::Bench::die(const QString &message)
+{
+    std::fprintf(stderr, "bench_audit: %s\n", message.toLocal8Bit().constData());
+    std::exit(1);
 }

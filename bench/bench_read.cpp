@@ -4,6 +4,7 @@
 // they are, and 1 only when something could not be run or the read paths disagree.
 
 #include "benchredis.h"
+#include "benchutil.h"
 #include "connectionoptions.h"
 #include "redisconnection.h"
 #include "storelayout.h"
@@ -50,19 +51,7 @@ constexpr double CoreTarget = 0.90;
 constexpr double CliTarget = 0.50;
 constexpr double CliRssTargetBytes = 100e6;
 
-using Bench::die;
-using Bench::Hiredis;
-using Bench::LocalRedis;
-
-void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
-    std::fflush(stdout);
-}
+using namespace Eventscope::Bench;
 
 // What one read of the whole stream saw.
 struct ReadResult
@@ -77,23 +66,6 @@ struct ReadResult
     double commitsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
 };
 
-double seconds(const timeval &time)
-{
-    return double(time.tv_sec) + double(time.tv_usec) / 1e6;
-}
-
-double cpuSeconds(const rusage &usage)
-{
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-double processCpuSeconds()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return cpuSeconds(usage);
-}
-
 // The baseline: one blocking round trip for the ids of a page, one for their payloads, page after page.
 ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &layout, int pageSize)
 {
@@ -102,7 +74,7 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
     std::vector<const char *> argv;
     std::vector<size_t> argvlen;
     ReadResult result;
-    const double cpuBefore = processCpuSeconds();
+    const double cpuBefore = cpuSeconds();
     QElapsedTimer clock;
     clock.start();
     const qint64 length = redis.integer({"LLEN", key});
@@ -135,7 +107,7 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
         result.records += qint64(payloads->elements);
     }
     result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.clientCpuSeconds = processCpuSeconds() - cpuBefore;
+    result.clientCpuSeconds = cpuSeconds() - cpuBefore;
     return result;
 }
 
@@ -154,7 +126,7 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
     QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
         StreamReader::Request request;
         request.stream = StreamName;
-        cpuBefore = processCpuSeconds();
+        cpuBefore = cpuSeconds();
         clock.start();
         reader.start(request);
     });
@@ -173,7 +145,7 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
     });
     QObject::connect(&reader, &StreamReader::finished, &loop, [&](qint64 records) {
         result.seconds = double(clock.nsecsElapsed()) / 1e9;
-        result.clientCpuSeconds = processCpuSeconds() - cpuBefore;
+        result.clientCpuSeconds = cpuSeconds() - cpuBefore;
         result.records = records;
         loop.quit();
     });
@@ -306,23 +278,6 @@ void seed(const QString &cli, const QString &url, qint64 commits, int payloadSiz
                 .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
     say("seeded %lld commits in %.2f s (eventscope-cli seed)\n", static_cast<long long>(commits),
         double(clock.elapsed()) / 1000.0);
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const size_t n = values.size();
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-double best(const std::vector<double> &values)
-{
-    return *std::max_element(values.begin(), values.end());
-}
-
-const char *verdict(bool pass)
-{
-    return pass ? "PASS" : "MISS";
 }
 
 } // namespace
@@ -481,11 +436,11 @@ int main(int argc, char **argv)
     say("\n%-42s %10s %10s %16s %16s\n", "", "commits/s", "commits/s", "client cpu", "redis cpu");
     say("%-42s %10s %10s %16s %16s\n", "", "best", "median", "us/commit (med)", "us/commit (med)");
     for (const Series *series : {&baselineSeries, &coreSeries, &cliSeries})
-        say("%-42s %10.0f %10.0f %16.3f %16.3f\n", series->name, best(series->rates), median(series->rates),
+        say("%-42s %10.0f %10.0f %16.3f %16.3f\n", series->name, highest(series->rates), median(series->rates),
             median(series->clientCpuUs), median(series->serverCpuUs));
 
-    const double coreRatio = best(coreSeries.rates) / best(baselineSeries.rates);
-    const double cliRatio = best(cliSeries.rates) / best(baselineSeries.rates);
+    const double coreRatio = highest(coreSeries.rates) / highest(baselineSeries.rates);
+    const double cliRatio = highest(cliSeries.rates) / highest(baselineSeries.rates);
     say("\ncore / baseline  %.3f (medians: %.3f)  target >= %.2f  %s\n", coreRatio,
         median(coreSeries.rates) / median(baselineSeries.rates), CoreTarget, verdict(coreRatio >= CoreTarget));
     say("cli / baseline   %.3f (medians: %.3f)  target >= %.2f  %s\n", cliRatio,

@@ -6,6 +6,7 @@
 // runs in a child process of its own so that the RSS figures do not share a heap. Prints figures; exits 1 only
 // when a run could not be completed.
 
+#include "benchutil.h"
 #include "streamlistmodel.h"
 
 #include <QCommandLineParser>
@@ -28,31 +29,10 @@
 namespace {
 
 using namespace Eventscope;
+using namespace Eventscope::Bench;
 
 constexpr double StallTargetMs = 50;
 constexpr double RssTargetBytes = 300e6;
-
-void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
-    std::fflush(stdout);
-}
-
-qint64 rssBytes()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
-}
 
 struct Options
 {
@@ -60,13 +40,6 @@ struct Options
     int batch = 1000;
     int rate = 250'000; // streams per second; 0: one batch per event-loop pass
 };
-
-qint64 threadCpuNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
 
 struct FeedFigures
 {

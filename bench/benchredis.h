@@ -1,6 +1,6 @@
 #pragma once
 // A private redis-server and a blocking hiredis client for the benchmarks that compare against plain hiredis
-// (bench_read, bench_replay).
+// (bench_read, bench_replay, bench_audit).
 
 #include "connectionoptions.h"
 
@@ -17,6 +17,7 @@
 #include <hiredis/hiredis.h>
 
 #include <memory>
+#include <vector>
 
 namespace Eventscope::Bench {
 
@@ -145,6 +146,39 @@ public:
         if (reply->type == REDIS_REPLY_ERROR)
             die(QStringLiteral("%1 failed: %2").arg(QString::fromUtf8(argv[0]), QString::fromUtf8(reply->str)));
         return Reply(reply, &freeReplyObject);
+    }
+
+    // Pipelining: queue commands with append(), then take their replies in order with next().
+    void append(const std::vector<QByteArray> &args)
+    {
+        std::vector<const char *> argv;
+        std::vector<size_t> argvlen;
+        argv.reserve(args.size());
+        argvlen.reserve(args.size());
+        for (const QByteArray &arg : args) {
+            argv.push_back(arg.constData());
+            argvlen.push_back(size_t(arg.size()));
+        }
+        if (redisAppendCommandArgv(m_context, int(argv.size()), argv.data(), argvlen.data()) != REDIS_OK)
+            die(QStringLiteral("hiredis: cannot queue a command"));
+    }
+
+    Reply next()
+    {
+        void *raw = nullptr;
+        if (redisGetReply(m_context, &raw) != REDIS_OK || !raw)
+            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
+        auto *reply = static_cast<redisReply *>(raw);
+        if (reply->type == REDIS_REPLY_ERROR)
+            die(QStringLiteral("redis error: %1").arg(QString::fromUtf8(reply->str)));
+        return Reply(reply, &freeReplyObject);
+    }
+
+    // One INFO section's text.
+    QByteArray info(const QByteArray &section)
+    {
+        const Reply reply = command({"INFO", section});
+        return reply->type == REDIS_REPLY_STRING ? QByteArray(reply->str, qsizetype(reply->len)) : QByteArray();
     }
 
     qint64 integer(const QList<QByteArray> &args)
