@@ -130,13 +130,17 @@ QVariant AuditFindingsModel::data(const QModelIndex &index, int role) const
                                        .arg(describe(check))
                                        .arg(kept)
                                        .arg(found);
-        case Qt::FontRole:
-            if (index.column() == WhereColumn) {
-                QFont font;
+        case Qt::FontRole: {
+            // The check in bold; its description in italics, not to be read as a finding's detail.
+            QFont font;
+            if (index.column() == WhereColumn)
                 font.setBold(true);
-                return font;
-            }
-            return {};
+            else if (index.column() == DetailColumn)
+                font.setItalic(true);
+            else
+                return {};
+            return font;
+        }
         case CheckRole:
             return int(check);
         case IsGroupRole:
