@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "auditpanel.h"
+#include "backgroundauditor.h"
 #include "backgroundscanner.h"
 #include "eventpageloader.h"
 #include "eventpagemodel.h"
@@ -31,6 +33,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QPointer>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -323,6 +326,9 @@ void MainWindow::buildActions()
     m_liveAction->setCheckable(true);
     m_liveAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     connect(m_liveAction, &QAction::toggled, this, &MainWindow::showLive);
+    m_auditAction = view->addAction(tr("&Audit…"), this, &MainWindow::openAudit);
+    m_auditAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_auditAction->setToolTip(tr("Integrity audit of the store or the selected stream (read commands only)"));
 
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *copyPayload = edit->addAction(tr("Copy &payload"), this, [this] {
@@ -837,6 +843,32 @@ void MainWindow::showTraffic(const TrafficRates &rates, const TrafficTotals &tot
 QString MainWindow::trafficText() const
 {
     return m_trafficLabel->text();
+}
+
+} // namespace Eventscope
+
+namespace Eventscope {
+
+void MainWindow::openAudit()
+{
+    if (!m_audit) {
+        m_audit = new AuditPanel(m_options.connection, m_options.layout);
+        m_audit->setSelectedStream(m_currentStream);
+        connect(this, &MainWindow::streamOpened, m_audit,
+                [this](const QByteArray &name) { m_audit->setSelectedStream(name); });
+        connect(m_audit, &AuditPanel::openRequested, this, &MainWindow::openCommit);
+        m_traffic->addSource([panel = QPointer<AuditPanel>(m_audit)] {
+            return panel ? TrafficMeter::sourceOf(panel->auditor()->connection())() : TrafficTotals{};
+        });
+        m_auditDock = new QDockWidget(tr("Audit"), this);
+        m_auditDock->setObjectName(QStringLiteral("auditDock"));
+        m_auditDock->setWidget(m_audit);
+        addDockWidget(Qt::BottomDockWidgetArea, m_auditDock);
+        resizeDocks({m_auditDock}, {height() * 2 / 5}, Qt::Vertical);
+    }
+    m_auditDock->show();
+    m_auditDock->raise();
+    m_audit->runButton()->setFocus();
 }
 
 } // namespace Eventscope

@@ -27,6 +27,7 @@ class BackgroundScanner;
 class UniformTableView;
 class TrafficMeter;
 class LivePanel;
+class AuditPanel;
 struct LiveCommit;
 struct TrafficRates;
 struct TrafficTotals;
@@ -83,6 +84,10 @@ public:
     QAction *replayAction() const { return m_replayAction; }
     // Opens a stream (if it is not open) and selects the event at this version in the events pane.
     void openEvent(const QByteArray &stream, qint64 version);
+    // The Audit dock (made on first use), View › Audit…; its scope follows the stream open in the events pane.
+    void openAudit();
+    AuditPanel *auditPanel() const { return m_audit; }
+    QAction *auditAction() const { return m_auditAction; }
 
 Q_SIGNALS:
     void streamOpened(const QByteArray &name, qint64 length);
@@ -144,6 +149,9 @@ private:
     QAction *m_liveAction = nullptr;
     QDockWidget *m_liveDock = nullptr;
     LivePanel *m_live = nullptr;
+    QAction *m_auditAction = nullptr;
+    QDockWidget *m_auditDock = nullptr;
+    AuditPanel *m_audit = nullptr;
 
     QByteArray m_currentStream;
     QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams

@@ -1,6 +1,7 @@
 #include "auditcommands.h"
 
 #include "auditor.h"
+#include "auditreport.h"
 #include "cli.h"
 #include "connectionargs.h"
 #include "payload.h"
@@ -51,70 +52,6 @@ QList<QCommandLineOption> auditCommandOptions()
 
 namespace {
 
-void appendName(QByteArray &out, const QByteArray &name)
-{
-    if (name.isEmpty()) {
-        out += "null";
-        return;
-    }
-    appendJsonString(out, isValidUtf8(name) ? name : QString::fromUtf8(name).toUtf8());
-}
-
-void appendFinding(QByteArray &out, const AuditFinding &finding, bool json)
-{
-    if (json) {
-        out += "{\"check\":\"";
-        out += auditCheckName(finding.check);
-        out += "\",\"stream\":";
-        appendName(out, finding.stream);
-        out += ",\"version\":";
-        out += finding.version > 0 ? QByteArray::number(finding.version) : QByteArray("null");
-        out += ",\"id\":";
-        appendName(out, finding.id);
-        out += ",\"detail\":";
-        appendJsonString(out, finding.detail.toUtf8());
-        out += "}\n";
-        return;
-    }
-    auto orDash = [](const QByteArray &text) {
-        return text.isEmpty() ? QByteArray("-") : text;
-    };
-    out += QByteArray(auditCheckName(finding.check)) + '\t' + orDash(finding.stream) + '\t'
-           + (finding.version > 0 ? QByteArray::number(finding.version) : QByteArray("-")) + '\t' + orDash(finding.id)
-           + '\t' + finding.detail.toUtf8() + '\n';
-}
-
-QByteArray summaryText(const AuditSummary &summary, bool json)
-{
-    QByteArray out;
-    if (json) {
-        out = "{\"summary\":{";
-        for (int i = 0; i < AuditCheckCount; ++i) {
-            if (i)
-                out += ',';
-            out += '"' + QByteArray(auditCheckName(AuditCheck(i))) + "\":" + QByteArray::number(summary.counts[i]);
-        }
-        out += "},\"commits\":" + QByteArray::number(summary.commits)
-               + ",\"streams\":" + QByteArray::number(summary.streams) + "}\n";
-        return out;
-    }
-    out = "audit: " + QByteArray::number(summary.commits) + " commits, " + QByteArray::number(summary.streams)
-          + " streams: ";
-    if (summary.total() == 0)
-        return out + "nothing found\n";
-    out += QByteArray::number(summary.total()) + " findings (";
-    bool first = true;
-    for (int i = 0; i < AuditCheckCount; ++i) {
-        if (!summary.counts[i])
-            continue;
-        if (!first)
-            out += ", ";
-        first = false;
-        out += QByteArray(auditCheckName(AuditCheck(i))) + ' ' + QByteArray::number(summary.counts[i]);
-    }
-    return out + ")\n";
-}
-
 // A missing stream or wrong key type is exit 5; a failure that left the connection down is a connection failure (4).
 int exitFor(StreamReader::Error kind, const CliContext &context)
 {
@@ -139,11 +76,11 @@ void runAudit(const CliContext &context, const AuditOptions &options)
     QObject::connect(auditor, &Auditor::findings, context.owner, [context, json](const QList<AuditFinding> &batch) {
         QByteArray out;
         for (const AuditFinding &finding : batch)
-            appendFinding(out, finding, json);
+            appendAuditFinding(out, finding, json);
         context.write(out);
     });
     QObject::connect(auditor, &Auditor::finished, context.owner, [context, json](const AuditSummary &summary) {
-        context.write(summaryText(summary, json));
+        context.write(auditSummaryText(summary, json));
         context.finish(summary.total() ? ExitFindings : ExitOk, {});
     });
     QObject::connect(auditor, &Auditor::failed, context.owner, [context, auditor](const QString &message) {
@@ -209,7 +146,7 @@ int runVerify(const CliContext &context, const QString &directory)
         out = QByteArray("{\"ok\":") + (result.ok ? "true" : "false")
               + ",\"records\":" + QByteArray::number(result.records)
               + ",\"line\":" + (result.badLine ? QByteArray::number(result.badLine) : QByteArray("null")) + ",\"id\":";
-        appendName(out, result.badId);
+        appendJsonNameOrNull(out, result.badId);
         out += ",\"message\":";
         appendJsonString(out, result.message.toUtf8());
         out += "}\n";
@@ -230,9 +167,9 @@ int runDiff(const CliContext &context, const QString &before, const QString &aft
     const DiffResult result = diffExports(before, after, [&](const DiffEntry &entry) {
         if (json) {
             out += QByteArray("{\"change\":\"") + diffKindName(entry.kind) + "\",\"stream\":";
-            appendName(out, entry.stream);
+            appendJsonNameOrNull(out, entry.stream);
             out += ",\"version\":" + QByteArray::number(entry.version) + ",\"id\":";
-            appendName(out, entry.id);
+            appendJsonNameOrNull(out, entry.id);
             out += "}\n";
         } else {
             out += QByteArray(diffKindName(entry.kind)) + '\t' + entry.stream + '\t' + QByteArray::number(entry.version)

@@ -4,6 +4,7 @@
 #include "auditor.h"
 #include "clirun.h"
 #include "connectionoptions.h"
+#include "plantedstore.h"
 #include "rediscommand.h"
 #include "redisconnection.h"
 #include "redisserver.h"
@@ -185,27 +186,11 @@ void TestAudit::cleanStoreFindsNothing()
     QVERIFY(outcome.summary.streams >= 2 && outcome.summary.streams <= 40);
 }
 
-// The seed-layout store with every defect that layout can have; see the comments for what each key plants.
+// The seed-layout store with every defect that layout can have (tests/support/plantedstore.h says what it plants).
 void TestAudit::plantSeedStore()
 {
-    auto admin = [this](const QList<QByteArray> &command) {
-        QVERIFY(!m_server.admin(command).isBad());
-    };
-    // Hash fields e1..e13 without e4 and e12, plus "junk": HLEN 12, so e4 and e12 are gaps and e13 lies beyond.
-    for (int n : {1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 13})
-        admin({"HSET", "EventStore", "e" + QByteArray::number(n), R"({"type":"T","n":)" + QByteArray::number(n) + "}"});
-    admin({"HSET", "EventStore", "e7", "not json"});
-    admin({"HSET", "EventStore", "junk", "x"});                     // foreign-id, orphan
-    admin({"RPUSH", "s-a", "e1", "e2", "e3"});                      // clean
-    admin({"RPUSH", "s-b", "e5", "e7", "e6"});                      // order at version 3
-    admin({"RPUSH", "s-c", "e4", "e8"});                            // dangling-ref at version 1
-    admin({"RPUSH", "s-d", "e9", "e9"});                            // duplicate-ref (twice in one) at version 2
-    admin({"RPUSH", "s-e", "e3"});                                  // duplicate-ref: e3 is in s-a too
-    admin({"RPUSH", "s-f", "e11", "e13"});                          // e13 beyond HLEN: id-gap, at s-f version 2
-    admin({"RPUSH", "s-g", "e14"});                                 // dangling-ref beyond HLEN
-    admin({"RPUSH", "jobs", R"({"job":1})", R"({"job":2})", "e1"}); // not-a-stream, once
-    admin({"SET", "config", "not a list"});                         // ignored
-    // e10 is listed nowhere: orphan. References: 14, HLEN 12: count-mismatch.
+    QString error;
+    QVERIFY2(plantSeedStoreDefects(m_server, &error), qPrintable(error));
 }
 
 void TestAudit::plantedSeedStore()

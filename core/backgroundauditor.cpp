@@ -1,0 +1,151 @@
+#include "backgroundauditor.h"
+
+#include "auditreport.h"
+#include "redisconnection.h"
+
+#include <QFile>
+
+#include <memory>
+
+namespace Eventscope {
+
+namespace {
+
+// The report files of one run, written on the audit thread.
+struct Spool
+{
+    QFile json;
+    QFile text;
+    QString error;
+
+    void write(QFile &file, const QByteArray &bytes)
+    {
+        if (error.isEmpty() && file.write(bytes) != bytes.size())
+            error = file.fileName() + QStringLiteral(": ") + file.errorString();
+    }
+};
+
+} // namespace
+
+BackgroundAuditor::BackgroundAuditor(ConnectionOptions options, StoreLayout layout, QObject *parent)
+    : QObject(parent)
+{
+    // The audit sends read commands only: the guard stays on whatever the profile allows.
+    options.readOnly = true;
+    options.clientName += QStringLiteral("-audit");
+    m_worker = new QObject;
+    m_connection = new RedisConnection(std::move(options), m_worker);
+    m_auditor = new Auditor(m_connection, std::move(layout), m_worker);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.setObjectName(QStringLiteral("eventscope-audit"));
+    m_thread.start();
+}
+
+BackgroundAuditor::~BackgroundAuditor()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void BackgroundAuditor::start(const AuditOptions &options)
+{
+    const quint64 generation = ++m_generation;
+    m_running = true;
+    // The previous run's report goes (an export still copying it keeps reading its open file).
+    if (!m_spoolBase.isEmpty()) {
+        QFile::remove(m_spoolBase + QStringLiteral(".jsonl"));
+        QFile::remove(m_spoolBase + QStringLiteral(".txt"));
+    }
+    m_jsonReport.clear();
+    m_textReport.clear();
+    m_reportError.clear();
+    const QString base
+        = m_spoolDir.isValid() ? m_spoolDir.filePath(QStringLiteral("audit-%1").arg(generation)) : QString();
+    m_spoolBase = base;
+    // The auditor's signals are connected anew for each run, carrying its generation, so that whatever an earlier
+    // run left in this thread's event queue is recognised and dropped.
+    QMetaObject::invokeMethod(m_worker, [this, options, generation, base] {
+        m_auditor->disconnect(this);
+        m_auditor->disconnect(m_worker);
+        m_auditor->cancel(); // a run in progress: its replies are dropped by the auditor
+        auto spool = std::make_shared<Spool>();
+        if (base.isEmpty()) {
+            spool->error = tr("no temporary directory for the report");
+        } else {
+            spool->json.setFileName(base + QStringLiteral(".jsonl"));
+            spool->text.setFileName(base + QStringLiteral(".txt"));
+            if (!spool->json.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                spool->error = spool->json.fileName() + QStringLiteral(": ") + spool->json.errorString();
+            else if (!spool->text.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                spool->error = spool->text.fileName() + QStringLiteral(": ") + spool->text.errorString();
+        }
+        connect(m_auditor, &Auditor::phaseChanged, this, [this, generation](Auditor::Phase phase) {
+            if (generation == m_generation)
+                Q_EMIT phaseChanged(phase);
+        });
+        connect(m_auditor, &Auditor::progress, this, [this, generation](qint64 done, qint64 total) {
+            if (generation == m_generation)
+                Q_EMIT progress(done, total);
+        });
+        // Spooled here, on the audit thread: the GUI thread never writes the report as it grows.
+        connect(m_auditor, &Auditor::findings, m_worker, [spool](const QList<AuditFinding> &batch) {
+            QByteArray json;
+            QByteArray text;
+            for (const AuditFinding &finding : batch) {
+                appendAuditFinding(json, finding, true);
+                appendAuditFinding(text, finding, false);
+            }
+            spool->write(spool->json, json);
+            spool->write(spool->text, text);
+        });
+        connect(m_auditor, &Auditor::findings, this, [this, generation](const QList<AuditFinding> &batch) {
+            if (generation == m_generation)
+                Q_EMIT findings(batch);
+        });
+        connect(m_auditor, &Auditor::finished, m_worker, [this, spool, generation](const AuditSummary &summary) {
+            spool->write(spool->json, auditSummaryText(summary, true));
+            spool->write(spool->text, auditSummaryText(summary, false));
+            if (spool->error.isEmpty() && !spool->json.flush())
+                spool->error = spool->json.errorString();
+            if (spool->error.isEmpty() && !spool->text.flush())
+                spool->error = spool->text.errorString();
+            spool->json.close();
+            spool->text.close();
+            const QString error = spool->error;
+            const QString json = error.isEmpty() ? spool->json.fileName() : QString();
+            const QString text = error.isEmpty() ? spool->text.fileName() : QString();
+            QMetaObject::invokeMethod(this, [this, generation, summary, error, json, text] {
+                if (generation != m_generation)
+                    return;
+                m_running = false;
+                m_jsonReport = json;
+                m_textReport = text;
+                m_reportError = error;
+                Q_EMIT finished(summary);
+            });
+        });
+        connect(m_auditor, &Auditor::failed, this, [this, generation](const QString &message) {
+            if (generation != m_generation)
+                return;
+            m_running = false;
+            Q_EMIT failed(message);
+        });
+        if (m_connection->state() == RedisConnection::State::Disconnected
+            || m_connection->state() == RedisConnection::State::Failed)
+            m_connection->open();
+        m_auditor->start(options);
+    });
+}
+
+void BackgroundAuditor::cancel()
+{
+    if (!m_running)
+        return;
+    ++m_generation;
+    m_running = false;
+    QMetaObject::invokeMethod(m_worker, [this] { m_auditor->cancel(); });
+    Q_EMIT cancelled();
+}
+
+} // namespace Eventscope
