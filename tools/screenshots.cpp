@@ -10,10 +10,13 @@
 #include "projectioneditor.h"
 #include "redisconnection.h"
 #include "replayview.h"
+#include "searchpanel.h"
 #include "seeder.h"
 #include "streamlistmodel.h"
+#include "streamscopeedit.h"
 #include "uniformtableview.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -273,6 +276,52 @@ bool shootLive(const ConnectionOptions &base, const QDir &out)
     return ok && tailOk;
 }
 
+// The search dock with a predicate search's results over five streams, the first result opened in the window.
+bool shootSearch(const ConnectionOptions &options, const QDir &out)
+{
+    MainWindow::Options windowOptions{options, StoreLayout::seed(), false};
+    MainWindow window(windowOptions);
+    window.resize(1440, 1000);
+    window.show();
+    window.connectToServer();
+    if (!waitUntil([&] { return window.streamModel()->streamCount() > 10; }))
+        return false;
+    window.selectStream("customer-1");
+    auto *action = window.findChild<QAction *>(QStringLiteral("searchAction"));
+    if (!action)
+        return false;
+    action->trigger();
+    auto *panel = window.findChild<SearchPanel *>();
+    if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("searchDock")))
+        window.resizeDocks({dock}, {430}, Qt::Vertical);
+    bool done = false;
+    QObject::connect(panel, &SearchPanel::searchFinished, panel, [&done] { done = true; });
+    QObject::connect(panel, &SearchPanel::searchFailed, panel, [&done] { done = true; });
+    panel->scopeEdit()->setList(QStringLiteral("customer-1, customer-2, customer-3, customer-4, customer-5"));
+    panel->setQuery(SearchPanel::Kind::Predicate, QStringLiteral("amount > 5000 && type == \"Deposited\""));
+    if (!panel->startSearch() || !waitUntil([&] { return done; }, 60000) || panel->resultsModel()->rowCount() == 0) {
+        std::fprintf(stderr, "screenshots: the search found nothing: %s\n", qPrintable(panel->errorText()));
+        return false;
+    }
+    const SearchResult &first = panel->resultsModel()->resultAt(0);
+    const QByteArray id = first.id;
+    panel->resultsView()->setCurrentIndex(panel->resultsModel()->index(0, 0));
+    window.openEvent(first.stream, first.version);
+    if (!waitUntil([&] {
+            const QModelIndex current = window.eventView()->currentIndex();
+            return current.isValid() && current.data(EventPageModel::IdRole).toByteArray() == id
+                   && !window.payloadView()->isFormatting();
+        }))
+        return false;
+    QEventLoop settle;
+    QTimer::singleShot(300, &settle, &QEventLoop::quit);
+    settle.exec();
+    const QString path = out.filePath(QStringLiteral("search-panel.png"));
+    const bool ok = window.grab().save(path);
+    std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -336,5 +385,6 @@ int main(int argc, char **argv)
     }
     ok &= shootReplay(*connection, out);
     ok &= shootLive(*connection, out);
+    ok &= shootSearch(*connection, out);
     return ok ? 0 : 1;
 }

@@ -11,6 +11,8 @@
 #include "payloadview.h"
 #include "projectioneditor.h"
 #include "replayview.h"
+#include "sealedexportdialog.h"
+#include "searchpanel.h"
 #include "streamlistmodel.h"
 #include "trafficmeter.h"
 #include "uniformtableview.h"
@@ -288,6 +290,7 @@ void MainWindow::buildActions()
                                      this, &MainWindow::exportStream);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_exportAction->setEnabled(false);
+    SealedExportDialog::install(this, file); // Export sealed…, Verify export…
     file->addSeparator();
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -338,6 +341,7 @@ void MainWindow::buildActions()
         QApplication::clipboard()->setText(QString::fromUtf8(payload));
     });
     copyPayload->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    SearchPanel::install(this, edit); // Search… (Ctrl+Shift+F), in a dock
 }
 
 void MainWindow::connectToServer()

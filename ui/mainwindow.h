@@ -52,6 +52,7 @@ public:
 
     // For tests and screenshots.
     RedisConnection *connection() const { return m_connection; }
+    const StoreLayout &storeLayout() const { return m_options.layout; }
     StreamListModel *streamModel() const { return m_streams; }
     EventPageModel *eventModel() const { return m_events; }
     UniformTableView *streamView() const { return m_streamView; }

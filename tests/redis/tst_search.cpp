@@ -2,6 +2,7 @@
 // several, a glob and $all, in both layouts; the scan cap; cancel; `eventscope-cli search`.
 #include "redisconnection.h"
 #include "redisserver.h"
+#include "searchdata.h"
 #include "searcher.h"
 #include "testconnection.h"
 
@@ -71,20 +72,10 @@ void TestSearch::init()
     m_server.flushAll();
 }
 
-// e1..e20: odd ids Deposited, even Withdrawn, amount 10·n; acc-1 lists e1..e10, acc-2 e11..e18, other e19 e20
-// (e19 is text, e20 binary).
+// The commits in searchdata.h (tests/support).
 void TestSearch::plant()
 {
-    for (int n = 1; n <= 18; ++n) {
-        const QByteArray type = n % 2 ? "Deposited" : "Withdrawn";
-        m_server.admin({"HSET", "EventStore", "e" + QByteArray::number(n),
-                        R"({"type":")" + type + R"(","data":{"amount":)" + QByteArray::number(n * 10) + R"(,"tags":["t)"
-                            + QByteArray::number(n % 3) + R"("]},"note":"n)" + QByteArray::number(n) + R"("})"});
-        m_server.admin({"RPUSH", n <= 10 ? "acc-1" : "acc-2", "e" + QByteArray::number(n)});
-    }
-    m_server.admin({"HSET", "EventStore", "e19", "plain text note: Deposited by hand"});
-    m_server.admin({"HSET", "EventStore", "e20", QByteArray("\x00\xff Deposited\x01", 13)});
-    m_server.admin({"RPUSH", "other", "e19", "e20"});
+    plantSearchCommits(m_server);
 }
 
 std::unique_ptr<RedisConnection> TestSearch::open()
