@@ -97,7 +97,7 @@ void enablePageReuse(bool on)
 
 } // namespace Eventscope::Sandbox
 
-extern "C" int mprotect(void *address, std::size_t length, int protection)
+extern "C" int mprotect(void *address, std::size_t length, int protection) noexcept
 {
     if (g_enabled.load(std::memory_order_relaxed) && whole(address, length)) {
         const auto at = reinterpret_cast<std::uintptr_t>(address);
@@ -112,7 +112,7 @@ extern "C" int mprotect(void *address, std::size_t length, int protection)
     return int(syscall(SYS_mprotect, address, length, protection));
 }
 
-extern "C" int madvise(void *address, std::size_t length, int advice)
+extern "C" int madvise(void *address, std::size_t length, int advice) noexcept
 {
     if (g_enabled.load(std::memory_order_relaxed) && whole(address, length)
         && (advice == MADV_DONTNEED || advice == MADV_WILLNEED)) {
