@@ -28,6 +28,7 @@
 #include <hiredis/hiredis.h>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -89,6 +90,21 @@ qint64 peakRss(const QString &pid)
             return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
     }
     return 0;
+}
+
+// CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat; 0 when it cannot be read.
+double processCpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the
+    // 12th and 13th of them.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
 }
 
 // Resets this process's VmHWM to its current RSS, so the peak measured is the replay's.
@@ -204,8 +220,9 @@ QJsonObject stateOf(const QByteArray &json)
 struct ReplayFigures
 {
     ReplayResult result;
-    double seconds = 0; // start() to finished(), as the caller sees it
-    double cpu = 0;     // of this process
+    double seconds = 0;    // start() to finished(), as the caller sees it
+    double cpu = 0;        // of this process
+    double sandboxCpu = 0; // of the sandbox process, compile to the final state
     double rate() const { return seconds > 0 ? double(result.commits) / seconds : 0; }
 };
 
@@ -361,6 +378,7 @@ int main(int argc, char **argv)
         loop.exec();
         figures.seconds = double(clock.nsecsElapsed()) / 1e9;
         figures.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+        figures.sandboxCpu = processCpuSeconds(runner->sandboxProcessId());
         const QJsonObject state = stateOf(figures.result.state.state);
         if (figures.result.commits != commits || state.value(QStringLiteral("count")).toInteger() != commits
             || state.value(QStringLiteral("sum")).toInteger() != expectedSum)
@@ -385,8 +403,10 @@ int main(int argc, char **argv)
         replayRates.push_back(last.rate());
         say("round %d\n  base   %6.3f s %9.0f commits/s  cpu %5.3f s\n", round, baseline.seconds, baseline.rate(),
             baseline.cpu);
-        say("  replay %6.3f s %9.0f commits/s  cpu %5.3f s here (sandbox: see below)  ratio %.3f\n", last.seconds,
-            last.rate(), last.cpu, last.rate() / baseline.rate());
+        say("  replay %6.3f s %9.0f commits/s  cpu %5.3f s here (%.2f us/commit), sandbox %5.3f s (%.2f us/commit)  "
+            "ratio %.3f\n",
+            last.seconds, last.rate(), last.cpu, last.cpu / double(commits) * 1e6, last.sandboxCpu,
+            last.sandboxCpu / double(commits) * 1e6, last.rate() / baseline.rate());
     }
 
     // Seeks after the run, on the last runner: random versions, each timed from seek() to stepReady.

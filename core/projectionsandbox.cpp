@@ -133,6 +133,11 @@ qint64 ProjectionSandbox::processId() const
 
 void ProjectionSandbox::send(char kind, const QByteArray &body, Pending pending)
 {
+    sendFrame(encodeFrame(Kind(kind), body), std::move(pending));
+}
+
+void ProjectionSandbox::sendFrame(const QByteArray &frame, Pending pending)
+{
     if (!m_process) {
         ProjectionError error;
         error.kind = ProjectionError::Kind::Crashed;
@@ -145,7 +150,7 @@ void ProjectionSandbox::send(char kind, const QByteArray &body, Pending pending)
         m_silence.start(m_limits.compileMs + 5 * m_limits.eventMs + 2000 + m_limits.answerGraceMs);
     m_pendingCommits += pending.pins.size();
     m_pending.push_back(std::move(pending));
-    m_process->write(encodeFrame(Kind(kind), body));
+    m_process->write(frame);
 }
 
 void ProjectionSandbox::compile(const QByteArray &script, const QString &name, const QString &layout, quint32 seed,
@@ -198,20 +203,20 @@ void ProjectionSandbox::feed(const QList<EventRecord> &records, BatchCallback ca
         commits.append(Commit{record.version, record.id, record.stream, record.payload, record.missing});
         pins.append(EventRecord{record.stream, record.version, record.id, {}, record.missing});
     }
-    send(char(Kind::Events), encodeEvents(commits),
-         {char(Kind::Done),
-          [callback](const QByteArray &body, const ProjectionError &error) {
-              BatchResult result;
-              if (!error.isError()) {
-                  const QJsonObject log
-                      = QJsonDocument::fromJson(body).object().value(QStringLiteral("log")).toObject();
-                  result.emits = log.value(QStringLiteral("emits")).toArray();
-                  result.emitCount = qint64(log.value(QStringLiteral("emitCount")).toDouble());
-                  result.logs = log.value(QStringLiteral("logs")).toArray();
-              }
-              callback(result, error);
-          },
-          std::move(pins)});
+    sendFrame(encodeEventsFrame(commits),
+              {char(Kind::Done),
+               [callback](const QByteArray &body, const ProjectionError &error) {
+                   BatchResult result;
+                   if (!error.isError()) {
+                       const QJsonObject log
+                           = QJsonDocument::fromJson(body).object().value(QStringLiteral("log")).toObject();
+                       result.emits = log.value(QStringLiteral("emits")).toArray();
+                       result.emitCount = qint64(log.value(QStringLiteral("emitCount")).toDouble());
+                       result.logs = log.value(QStringLiteral("logs")).toArray();
+                   }
+                   callback(result, error);
+               },
+               std::move(pins)});
 }
 
 void ProjectionSandbox::snapshot(StateCallback callback)

@@ -112,6 +112,7 @@ private:
     };
 
     void send(char kind, const QByteArray &body, Pending pending);
+    void sendFrame(const QByteArray &frame, Pending pending);
     void onReadable();
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onSilence();

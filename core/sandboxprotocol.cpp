@@ -26,7 +26,7 @@ void putI64(QByteArray &out, qint64 value)
 class Reader
 {
 public:
-    explicit Reader(const QByteArray &bytes)
+    explicit Reader(QByteArrayView bytes)
         : m_bytes(bytes)
     {}
     bool u32(quint32 *value)
@@ -53,18 +53,26 @@ public:
         ++m_pos;
         return true;
     }
-    bool bytes(quint32 size, QByteArray *value)
+    bool view(quint32 size, QByteArrayView *value)
     {
         if (m_bytes.size() - m_pos < qsizetype(size))
             return false;
-        *value = m_bytes.mid(m_pos, size);
+        *value = m_bytes.sliced(m_pos, size);
         m_pos += size;
+        return true;
+    }
+    bool bytes(quint32 size, QByteArray *value)
+    {
+        QByteArrayView part;
+        if (!view(size, &part))
+            return false;
+        *value = part.toByteArray();
         return true;
     }
     bool atEnd() const { return m_pos == m_bytes.size(); }
 
 private:
-    const QByteArray &m_bytes;
+    QByteArrayView m_bytes;
     qsizetype m_pos = 0;
 };
 
@@ -105,13 +113,18 @@ std::optional<Frame> takeFrame(QByteArray &buffer, qsizetype *consumed, bool *er
     return frame;
 }
 
-QByteArray encodeEvents(const QList<Commit> &commits)
+namespace {
+
+qsizetype eventsSize(const QList<Commit> &commits)
 {
     qsizetype size = 4;
     for (const Commit &commit : commits)
         size += 21 + commit.id.size() + commit.stream.size() + commit.payload.size();
-    QByteArray out;
-    out.reserve(size);
+    return size;
+}
+
+void appendEvents(QByteArray &out, const QList<Commit> &commits)
+{
     putU32(out, quint32(commits.size()));
     for (const Commit &commit : commits) {
         putI64(out, commit.version);
@@ -123,30 +136,63 @@ QByteArray encodeEvents(const QList<Commit> &commits)
         out.append(commit.stream);
         out.append(commit.payload);
     }
+}
+
+} // namespace
+
+QByteArray encodeEvents(const QList<Commit> &commits)
+{
+    QByteArray out;
+    out.reserve(eventsSize(commits));
+    appendEvents(out, commits);
     return out;
 }
 
-std::optional<QList<Commit>> decodeEvents(const QByteArray &body)
+QByteArray encodeEventsFrame(const QList<Commit> &commits)
+{
+    const qsizetype size = eventsSize(commits);
+    QByteArray out;
+    out.reserve(HeaderSize + size);
+    putU32(out, quint32(size + 1));
+    out.append(char(Kind::Events));
+    appendEvents(out, commits);
+    return out;
+}
+
+std::optional<std::vector<CommitView>> decodeEventViews(QByteArrayView body)
 {
     Reader reader(body);
     quint32 count = 0;
     if (!reader.u32(&count) || qsizetype(count) > body.size() / 21)
         return std::nullopt;
-    QList<Commit> commits;
+    std::vector<CommitView> commits;
     commits.reserve(count);
     for (quint32 i = 0; i < count; ++i) {
-        Commit commit;
+        CommitView commit;
         quint8 missing = 0;
         quint32 idSize = 0, streamSize = 0, payloadSize = 0;
         if (!reader.i64(&commit.version) || !reader.u8(&missing) || missing > 1 || !reader.u32(&idSize)
-            || !reader.u32(&streamSize) || !reader.u32(&payloadSize) || !reader.bytes(idSize, &commit.id)
-            || !reader.bytes(streamSize, &commit.stream) || !reader.bytes(payloadSize, &commit.payload))
+            || !reader.u32(&streamSize) || !reader.u32(&payloadSize) || !reader.view(idSize, &commit.id)
+            || !reader.view(streamSize, &commit.stream) || !reader.view(payloadSize, &commit.payload))
             return std::nullopt;
         commit.missing = missing == 1;
-        commits.append(std::move(commit));
+        commits.push_back(commit);
     }
     if (!reader.atEnd())
         return std::nullopt;
+    return commits;
+}
+
+std::optional<QList<Commit>> decodeEvents(const QByteArray &body)
+{
+    const auto views = decodeEventViews(body);
+    if (!views)
+        return std::nullopt;
+    QList<Commit> commits;
+    commits.reserve(qsizetype(views->size()));
+    for (const CommitView &view : *views)
+        commits.append(Commit{view.version, view.id.toByteArray(), view.stream.toByteArray(),
+                              view.payload.toByteArray(), view.missing});
     return commits;
 }
 

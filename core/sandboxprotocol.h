@@ -4,6 +4,7 @@
 #include <QList>
 
 #include <optional>
+#include <vector>
 
 namespace Eventscope::Sandbox {
 
@@ -70,7 +71,21 @@ struct Commit
 
 // u32 count, then per commit: i64 version | u8 missing | u32 len id | u32 len stream | u32 len payload | bytes
 QByteArray encodeEvents(const QList<Commit> &commits);
+// The whole 'E' frame (header and body) in one buffer: encodeFrame(Events, encodeEvents(commits)) without the copy.
+QByteArray encodeEventsFrame(const QList<Commit> &commits);
 std::optional<QList<Commit>> decodeEvents(const QByteArray &body);
+
+// A commit of a decoded batch, pointing into the body it was decoded from (which must outlive it): the sandbox
+// reads a batch without copying each id, stream and payload.
+struct CommitView
+{
+    qint64 version = 0;
+    QByteArrayView id;
+    QByteArrayView stream;
+    QByteArrayView payload;
+    bool missing = false;
+};
+std::optional<std::vector<CommitView>> decodeEventViews(QByteArrayView body);
 
 // 'T' bodies.
 QByteArray encodeState(const QByteArray &state, const QByteArray &result);

@@ -30,15 +30,27 @@
     }
 
     const imul = Math.imul;
+    // Taken now: the projection runs before the driver's per-batch work and could replace the globals.
+    const create = Object.create;
+    const defineProperty = Object.defineProperty;
+    const Doubles = Float64Array;
     const stringify = JSON.stringify;
     const parse = JSON.parse;
     const zilverline = config.layout === 'zilverline';
     const seed = config.seed | 0;
 
+    let current = null; // the event being handled
+
     // Deterministic time: the current event's timestamp (or 0, the epoch, when it has none).
     const RealDate = Date;
+    // Read from the event when the projection first asks for the time, not for every event.
     let nowRaw = undefined;
+    let nowPending = false;
     function now() {
+        if (nowPending) {
+            nowPending = false;
+            nowRaw = current.timestamp;
+        }
         const value = nowRaw;
         if (typeof value === 'number' && isFinite(value))
             return value < 100000000000 ? Math.round(value * 1000) : Math.round(value);
@@ -63,9 +75,15 @@
     Object.defineProperty(RealDate.prototype, 'constructor', { value: SandboxDate, writable: true, configurable: true });
     G.Date = SandboxDate;
 
-    // Seeded per event (mulberry32), so a replay from a checkpoint draws the same numbers as the first run.
+    // Seeded per event (mulberry32), so a replay from a checkpoint draws the same numbers as the first run. The
+    // seed is computed when the event first draws a number.
     let rng = 0;
+    let rngPending = false;
     Math.random = function random() {
+        if (rngPending) {
+            rngPending = false;
+            rng = (seed ^ imul(current.version | 0, 0x9E3779B1) ^ imul(current.index + 1, 0x85EBCA6B)) | 0;
+        }
         rng = (rng + 0x6D2B79F5) | 0;
         let t = rng;
         t = imul(t ^ (t >>> 15), t | 1);
@@ -76,7 +94,6 @@
     // A captured console: lines go back to the application with the batch, pinned to their event.
     const logs = [];
     const maxLogs = 1000;
-    let current = null; // the event being handled
     function log(level) {
         return function (...args) {
             if (logs.length >= maxLogs)
@@ -185,39 +202,125 @@
     G.fromStreamCatalog = unsupported('fromStreamCatalog()');
     G.fromEventTypes = unsupported('fromEventTypes()', 'filter on event.type in a handler instead');
 
-    // The event object. Own fields are set in one constructor so every event shares one shape; the KurrentDB
-    // names are getters on the prototype, costing nothing unless read.
+    // The event object. Per event only what every projection needs is built: an object with `version`, `data` and
+    // its place in the batch (a symbol, so invisible to JSON and Object.keys). Every other field is a getter on the
+    // batch's prototype, computed from the batch when read: `raw` is cut from the batch's text only when asked for,
+    // and `id`, `stream`, `type`, `metadata`, `timestamp` cost nothing unless read. toJSON() gives the whole event
+    // as a plain object, so JSON.stringify(event) and console.log(event) show every field.
+    const SLOT = Symbol('slot');
+    const BATCH = Symbol('batch');
+    const SOURCE = Symbol('source');
+    const stride = 8; // per commit in the batch's meta: version, id begin, id end, stream, where, begin, end, slot
+
     function typeOf(data) {
         if (data === null || typeof data !== 'object')
             return null;
-        for (const key of ['type', 'eventType', '$type', 'event']) {
-            const value = data[key];
-            if (typeof value === 'string')
-                return value;
-        }
-        return null;
+        let value = data.type;
+        if (typeof value === 'string')
+            return value;
+        value = data.eventType;
+        if (typeof value === 'string')
+            return value;
+        value = data.$type;
+        if (typeof value === 'string')
+            return value;
+        value = data.event;
+        return typeof value === 'string' ? value : null;
     }
-    function Event(id, stream, version, type, data, raw, metadata, timestamp, commit, index) {
-        this.id = id;
-        this.stream = stream;
-        this.version = version;
-        this.type = type;
-        this.data = data;
-        this.raw = raw;
-        this.metadata = metadata;
-        this.headers = metadata;
-        this.timestamp = timestamp;
-        this.commit = commit;
-        this.index = index;
+    function metadataOf(data) {
+        if (data === null || typeof data !== 'object')
+            return null;
+        return data.metadata !== undefined ? data.metadata : (data.headers !== undefined ? data.headers : null);
     }
-    Object.defineProperties(Event.prototype, {
+    // The payload text of commit i of a batch (where: 0 in the JSON array's text, 1 in the other text).
+    function rawAt(batch, i) {
+        const k = i * stride;
+        const m = batch.meta;
+        return (m[k + 4] === 0 ? batch.json : batch.other).substring(m[k + 5], m[k + 6]);
+    }
+
+    function EventBase() {
+    }
+    Object.defineProperties(EventBase.prototype, {
         eventType: { get() { return this.type; } },
         streamId: { get() { return this.stream; } },
         sequenceNumber: { get() { return this.version - 1; } },
         body: { get() { return this.data; } },
         bodyRaw: { get() { return this.raw; } },
         isJson: { get() { return this.data !== null; } },
-        metadataRaw: { get() { return this.metadata === undefined || this.metadata === null ? null : stringify(this.metadata); } },
+        metadataRaw: {
+            get() {
+                const metadata = this.metadata;
+                return metadata === undefined || metadata === null ? null : stringify(metadata);
+            }
+        },
+        toJSON: {
+            value: function toJSON() {
+                return { id: this.id, stream: this.stream, version: this.version, type: this.type, data: this.data,
+                    raw: this.raw, metadata: this.metadata, headers: this.headers, timestamp: this.timestamp,
+                    commit: this.commit, index: this.index };
+            }
+        },
+    });
+
+    // A commit's payload as one event (every layout but a zilverline commit with events).
+    function Event(version, data, slot) {
+        this.version = version;
+        this.data = data;
+        this[SLOT] = slot;
+    }
+    // A field computed when read; assigning to it gives the event an own value, as a plain field would.
+    function field(name, get) {
+        return {
+            enumerable: true,
+            configurable: true,
+            get,
+            set(value) {
+                defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+            },
+        };
+    }
+    const eventPrototype = Object.create(EventBase.prototype, {
+        id: field('id', function () {
+            const batch = this[BATCH], k = this[SLOT] * stride;
+            return batch.ids.substring(batch.meta[k + 1], batch.meta[k + 2]);
+        }),
+        stream: field('stream', function () {
+            const batch = this[BATCH];
+            return batch.streams[batch.meta[this[SLOT] * stride + 3]];
+        }),
+        type: field('type', function () { return typeOf(this.data); }),
+        raw: field('raw', function () { return rawAt(this[BATCH], this[SLOT]); }),
+        metadata: field('metadata', function () { return metadataOf(this.data); }),
+        headers: field('headers', function () { return metadataOf(this.data); }),
+        timestamp: field('timestamp', function () {
+            const data = this.data;
+            return data !== null && typeof data === 'object' ? data.timestamp : undefined;
+        }),
+        commit: field('commit', function () { return null; }),
+        index: field('index', function () { return 0; }),
+    });
+
+    // One event of a zilverline commit: the commit's fields at hand; `raw` is the event's JSON as stored.
+    function CommitEvent(id, stream, version, type, data, metadata, timestamp, commit, index, source) {
+        this.id = id;
+        this.stream = stream;
+        this.version = version;
+        this.type = type;
+        this.data = data;
+        this.metadata = metadata;
+        this.headers = metadata;
+        this.timestamp = timestamp;
+        this.commit = commit;
+        this.index = index;
+        this[SOURCE] = source;
+    }
+    CommitEvent.prototype = Object.create(EventBase.prototype, {
+        // Parsed again from the commit's text: the projection may have changed the objects it was given.
+        raw: field('raw', function () {
+            const source = this[SOURCE];
+            return stringify(parse(rawAt(source.batch, source.slot)).events[this.index]);
+        }),
     });
 
     let form = null; // 'reducer' | 'kurrent'
@@ -227,8 +330,8 @@
 
     function apply(event) {
         current = event;
-        rng = (seed ^ imul(event.version | 0, 0x9E3779B1) ^ imul(event.index + 1, 0x85EBCA6B)) | 0;
-        nowRaw = event.timestamp;
+        rngPending = true;
+        nowPending = true;
         if (form === 'reducer') {
             const next = reduceFn(state, event);
             if (next !== undefined)
@@ -254,44 +357,40 @@
         return null;
     }
 
-    // data: the payload parsed (null: not JSON).
-    function feed(version, id, stream, raw, data) {
-        if (zilverline && data !== null && Array.isArray(data.events)) {
-            // A commit carries several events: each in turn, with the commit's fields at hand.
-            const events = data.events;
-            const commit = { storeRevision: data.storeRevision, timestamp: data.timestamp, streamId: data.streamId,
-                streamRevision: data.streamRevision, headers: data.headers === undefined ? null : data.headers, id };
-            const name = typeof data.streamId === 'string' ? data.streamId : stream;
-            for (let i = 0; i < events.length; ++i) {
-                const item = events[i];
-                apply(new Event(id, name, version, typeOf(item), item, stringify(item), commit.headers,
-                    data.timestamp, commit, i));
-            }
-            return;
-        }
-        let metadata = null, timestamp = undefined;
-        if (data !== null && typeof data === 'object') {
-            metadata = data.metadata !== undefined ? data.metadata : (data.headers !== undefined ? data.headers : null);
-            timestamp = data.timestamp;
-        }
-        apply(new Event(id, stream, version, typeOf(data), data, raw, metadata, timestamp, null, 0));
-    }
-
-    let meta = [], text = '';
-    let parsed = null; // the batch's JSON payloads, parsed at once; null: parse each alone
+    // The batch being fed: meta (Float64Array, `stride` numbers per commit), the ids' text, the streams, the JSON
+    // array's text and the other payloads' text; parsed: the JSON array parsed at once (null: parse each alone).
+    let batch = null;
+    let meta = null;
+    let parsed = null;
+    let count = 0;
     let position = -1; // the commit being fed, for the watchdog's report
-    const stride = 6;  // version, id, stream, begin, end, slot
+    let checkedAt = -1; // the commit run() read the clock right before
+    let stretchMarks = [0, 0, 0]; // logs, emits and emitCount before the stretch, for retry()
     // Feeds commit i of the batch. fresh: parse its payload again (a replay of a stretch must not see objects an
     // earlier pass handed to the projection, which may have changed them).
     function feedAt(i, fresh) {
         const k = i * stride;
-        const begin = meta[k + 3];
-        if (begin < 0)
+        if (meta[k + 4] < 0)
             return; // an id the hash lacks: nothing to feed
-        const raw = text.substring(begin, meta[k + 4]);
-        const slot = meta[k + 5];
-        const data = slot >= 0 && parsed !== null && !fresh ? parsed[slot] : parseOne(raw);
-        feed(meta[k], meta[k + 1], meta[k + 2], raw, data);
+        const slot = meta[k + 7];
+        const data = slot >= 0 && parsed !== null && !fresh ? parsed[slot] : parseOne(rawAt(batch, i));
+        if (zilverline && data !== null && Array.isArray(data.events)) {
+            // A commit carries several events: each in turn, with the commit's fields at hand.
+            const events = data.events;
+            const id = batch.ids.substring(meta[k + 1], meta[k + 2]);
+            const headers = data.headers === undefined ? null : data.headers;
+            const commit = { storeRevision: data.storeRevision, timestamp: data.timestamp, streamId: data.streamId,
+                streamRevision: data.streamRevision, headers, id };
+            const name = typeof data.streamId === 'string' ? data.streamId : batch.streams[meta[k + 3]];
+            const source = { batch, slot: i };
+            for (let e = 0; e < events.length; ++e) {
+                const item = events[e];
+                apply(new CommitEvent(id, name, meta[k], typeOf(item), item, headers, data.timestamp, commit, e,
+                    source));
+            }
+            return;
+        }
+        apply(new Event(meta[k], data, i));
     }
 
     function initialState() {
@@ -317,7 +416,7 @@
     // A lower bound of the state's JSON size without building the JSON: this engine's JSON.stringify is slow on
     // large strings (it copies character by character), so the per-stretch check must not call it for states
     // that are clearly under or clearly over the limit.
-    function lowerBound(value, seen) {
+    function lowerBound(value, seen, converted) {
         switch (typeof value) {
         case 'string':
             return value.length + 2;
@@ -328,6 +427,8 @@
         case 'object': {
             if (value === null)
                 return 4;
+            if (!converted && typeof value.toJSON === 'function')
+                return lowerBound(value.toJSON(), seen, true); // as JSON.stringify sees it (an event, a Date)
             if (seen.has(value))
                 throw new TypeError('the state has a cycle; it cannot be serialized as JSON');
             seen.add(value);
@@ -388,7 +489,9 @@
         reset() {
             current = null;
             nowRaw = undefined;
+            nowPending = false;
             rng = seed;
+            rngPending = false;
             state = initialState();
             if (state === undefined)
                 state = null;
@@ -400,13 +503,20 @@
             lastGood = json.length < restoreBelow ? json : null;
             perEvent = lastGood === null;
         },
-        load(metaJson, batchText, arrayEnd, slots) {
-            meta = parse(metaJson);
-            text = batchText;
+        // A batch: metaBuffer an ArrayBuffer of `stride` doubles per commit, ids the ids one after the other,
+        // streamsJson the streams' names (a JSON array), json "[" the payloads that are strict JSON objects or arrays
+        // joined by "," "]", other the other payloads one after the other, slots how many are in json.
+        load(metaBuffer, ids, streamsJson, json, other, slots) {
+            meta = new Doubles(metaBuffer);
+            count = meta.length / stride;
+            batch = { meta, ids, streams: parse(streamsJson), json, other };
+            const prototype = create(eventPrototype);
+            prototype[BATCH] = batch;
+            Event.prototype = prototype;
             parsed = null;
             if (slots > 0) {
                 try {
-                    parsed = parse(text.substring(0, arrayEnd));
+                    parsed = parse(json);
                     if (!Array.isArray(parsed) || parsed.length !== slots)
                         parsed = null;
                 } catch (e) {
@@ -418,21 +528,36 @@
             emitCount = 0;
         },
         count() {
-            return meta.length / stride;
+            return count;
         },
-        // Feeds commits from index `from` until the batch ends or budgetMs has passed (checked between commits, so
-        // an event that was running when the watchdog fired has run for at least the per-event limit). Returns the
-        // next index, or {index, error}.
-        run(from, budgetMs) {
+        // Feeds commits from index `from` until the batch ends or budgetMs has passed. Returns the next index, or
+        // {index, error}. The clock is read between commits: after each of the first 8, then, while commits are
+        // quick (a stretch of them within a millisecond), every 2, 4, ... 64 commits. An event that was running
+        // when the watchdog fired (at the budget plus the per-event limit) has then run for at least the limit if
+        // the clock was read right before it (exact() says so); otherwise the caller goes back (retry()) and runs
+        // the stretch again with the clock read before every commit (strict), which names the event exactly.
+        run(from, budgetMs, strict) {
             const start = realNow();
-            const n = meta.length / stride;
+            const n = count;
             let i = from;
+            let every = 1, nextCheck = from + 1, lastCheck = start;
+            checkedAt = from;
+            stretchMarks = [logs.length, emits.length, emitCount];
             try {
                 for (; i < n; ++i) {
-                    if (i > from && (perEvent || realNow() - start > budgetMs))
-                        break;
+                    if (i >= nextCheck) {
+                        if (perEvent)
+                            break;
+                        const t = realNow();
+                        if (t - start > budgetMs)
+                            break;
+                        every = !strict && i - from >= 8 && t - lastCheck < 1 ? (every < 64 ? every * 2 : 64) : 1;
+                        lastCheck = t;
+                        checkedAt = i;
+                        nextCheck = i + every;
+                    }
                     position = i;
-                    feedAt(i, false);
+                    feedAt(i, strict);
                 }
             } catch (e) {
                 return { index: i, error: e };
@@ -443,15 +568,30 @@
         position() {
             return position;
         },
+        exact() {
+            return position === checkedAt;
+        },
+        // Back to the state before the stretch that run() was feeding, for a strict run of it: false when that
+        // state was not kept (states this large are checked after every commit, so their stretches are one commit).
+        retry() {
+            if (lastGood === null)
+                return false;
+            state = parse(lastGood);
+            logs.length = stretchMarks[0];
+            emits.length = stretchMarks[1];
+            emitCount = stretchMarks[2];
+            position = -1;
+            return true;
+        },
         // The state's serialized size, checked after each run(); over the limit, find the commit that crossed it by
         // going back to the last good state and feeding one commit at a time.
         // The state's size, checked after each run(). Over the limit: the commit that crossed it is the last one
         // fed when checking per event; otherwise go back to the last good state and feed one commit at a time.
         // Returns -1, or the index of that commit.
         check(limit, from, to) {
-            const size = over(limit);
+            const low = lowerBound(state, new Set());
+            const size = low > limit ? low : -1;
             if (size < 0) {
-                const low = lowerBound(state, new Set());
                 perEvent = low >= restoreBelow;
                 lastGood = perEvent ? null : stringify(state === undefined ? null : state);
                 return -1;
@@ -479,10 +619,6 @@
         },
         emitted() {
             return stringify({ emits, emitCount, logs });
-        },
-        commitAt(index) {
-            const k = index * stride;
-            return [meta[k], meta[k + 1]];
         },
     };
 })

@@ -23,6 +23,8 @@ using namespace Eventscope::Test;
 namespace {
 
 constexpr qint64 Commits = 3000; // e1..e3000; "acct" holds ids n%3 != 0, "other" ids n%3 == 0; e1501 is missing
+// Iterations of a loop that takes ~75 ms in the sandbox on an idle 2-core machine, ~250 ms under load.
+constexpr qint64 SlowLoop = 6000000;
 const char *const Types[] = {"Opened", "Deposited", "Withdrawn"};
 
 QByteArray payloadOf(qint64 n)
@@ -53,6 +55,8 @@ private Q_SLOTS:
     void reducerForm();
     void kurrentForm();
     void zilverlineCommitsFeedEachEvent();
+    void eventFields();
+    void slowEventsUnderTheLimit();
     void mergedStreamsAndAll();
     void deterministic();
     void seekEqualsFreshReplay();
@@ -292,6 +296,86 @@ void TestReplay::zilverlineCommitsFeedEachEvent()
                                 R"(["PostEdited","1",1,"post-1",1,"ann","2012-11-27T07:06:40.000Z"],)"
                                 R"(["PostDeleted","2",0,"post-1",2,null,"2012-11-27T07:06:41.000Z"]]})";
     QCOMPARE(outcome.result.state.state, expected);
+}
+
+void TestReplay::eventFields()
+{
+    // Most fields are computed when read (from the batch the event came in): they read as plain fields would,
+    // JSON.stringify shows them all, and assigning to one works.
+    const Outcome outcome = run(options(R"(
+        function init() { return { seen: [] }; }
+        function reduce(s, e) {
+            if (e.version > 3 && e.version !== 750) return s;
+            const before = JSON.stringify(e);
+            e.type = 'Changed';
+            e.data.amount = -1;
+            s.seen.push([JSON.parse(before), e.raw === e.bodyRaw, JSON.parse(e.raw).amount, e.type, e.eventType,
+                         e.metadataRaw, e.isJson, e.sequenceNumber, e.streamId, Object.keys(e).join(','),
+                         e.timestamp]);
+        })"));
+    QVERIFY2(!outcome.error.isError(), qPrintable(outcome.error.text()));
+    const QJsonArray seen = this->state(outcome).value(QStringLiteral("seen")).toArray();
+    QCOMPARE(seen.size(), 4);
+    const int versions[] = {1, 2, 3, 750};
+    for (int i = 0; i < 4; ++i) {
+        const QJsonArray row = seen.at(i).toArray();
+        const qint64 n = m_acct.at(versions[i] - 1);
+        const QJsonObject payload = QJsonDocument::fromJson(payloadOf(n)).object();
+        const QJsonObject event = row.at(0).toObject();
+        QCOMPARE(event.value(QStringLiteral("id")).toString(), QStringLiteral("e%1").arg(n));
+        QCOMPARE(event.value(QStringLiteral("stream")).toString(), QStringLiteral("acct"));
+        QCOMPARE(event.value(QStringLiteral("version")).toInt(), versions[i]);
+        QCOMPARE(event.value(QStringLiteral("type")).toString(), payload.value(QStringLiteral("type")).toString());
+        QCOMPARE(event.value(QStringLiteral("data")).toObject(), payload);
+        QCOMPARE(event.value(QStringLiteral("raw")).toString(), QString::fromUtf8(payloadOf(n)));
+        QCOMPARE(event.value(QStringLiteral("metadata")), QJsonValue(QJsonValue::Null));
+        QCOMPARE(event.value(QStringLiteral("timestamp")).toInteger(), 1700000000000 + n * 1000);
+        QCOMPARE(event.value(QStringLiteral("commit")), QJsonValue(QJsonValue::Null));
+        QCOMPARE(event.value(QStringLiteral("index")).toInt(), 0);
+        QCOMPARE(row.at(1).toBool(), true);
+        QCOMPARE(row.at(2).toInteger(), n); // raw is the payload as stored, whatever the handler did to data
+        QCOMPARE(row.at(3).toString(), QStringLiteral("Changed"));
+        QCOMPARE(row.at(4).toString(), QStringLiteral("Changed"));
+        QCOMPARE(row.at(5), QJsonValue(QJsonValue::Null));
+        QCOMPARE(row.at(6).toBool(), true);
+        QCOMPARE(row.at(7).toInt(), versions[i] - 1);
+        QCOMPARE(row.at(8).toString(), QStringLiteral("acct"));
+        QCOMPARE(row.at(9).toString(), QStringLiteral("version,data,type"));
+        QCOMPARE(row.at(10).toInteger(), 1700000000000 + n * 1000);
+    }
+}
+
+void TestReplay::slowEventsUnderTheLimit()
+{
+    // Quick events first (the sandbox then reads the clock only every 32 or 64 events), then, within such a stretch
+    // (a batch is 100 commits here), 30 events of some tens of milliseconds each: more than the budget and the
+    // limit together, but each well under the limit. None of them may be named as breaking it. Then one that does
+    // break it is named exactly.
+    ReplayOptions slow = options(R"(
+        function init() { return { n: 0, x: 0 }; }
+        function reduce(s, e) {
+            s.n++;
+            if (e.version > 540 && e.version <= 570) {
+                let x = s.x;
+                for (let i = 0; i < %1; ++i) x = (x + i) % 1000003;
+                s.x = x;
+            }
+        })");
+    slow.script.replace("%1", QByteArray::number(SlowLoop));
+    slow.limits.eventMs = 1000;
+    QElapsedTimer clock;
+    clock.start();
+    const Outcome outcome = run(slow);
+    QVERIFY2(!outcome.error.isError(), qPrintable(outcome.error.text()));
+    QCOMPARE(this->state(outcome).value(QStringLiteral("n")).toInt(), m_acct.size() - 1);
+    QVERIFY2(clock.elapsed() > 1000 + 50, qPrintable(QString::number(clock.elapsed()))); // it was slow enough
+
+    ReplayOptions stuck = options("function reduce(s, e) { if (e.version === 900) while (true) {} }");
+    stuck.limits.eventMs = 1000;
+    const Outcome broken = run(stuck);
+    QCOMPARE(broken.error.kind, ProjectionError::Kind::Time);
+    QCOMPARE(broken.error.version, 900);
+    QCOMPARE(broken.error.id, QByteArray("e") + QByteArray::number(m_acct.at(899)));
 }
 
 void TestReplay::mergedStreamsAndAll()
