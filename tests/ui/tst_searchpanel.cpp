@@ -12,7 +12,10 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QHash>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -47,6 +50,7 @@ private Q_SLOTS:
     void capStopsAndContinueFindsTheRest();
     void activatingAResultOpensTheEvent();
     void cancelStops();
+    void shortcutsAreUnique();
 
 private:
     std::unique_ptr<MainWindow> openWindow();
@@ -85,7 +89,7 @@ SearchPanel *TestSearchPanel::openSearch(MainWindow &window)
     if (!action)
         return nullptr;
     if (action->shortcut() != QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F))
-        qWarning("Search… has no Ctrl+Shift+F");
+        return nullptr;
     action->trigger();
     auto *panel = window.findChild<SearchPanel *>();
     auto *dock = window.findChild<QDockWidget *>(QStringLiteral("searchDock"));
@@ -340,6 +344,28 @@ void TestSearchPanel::cancelStops()
     QTest::qWait(500);
     QCOMPARE(finished.size(), 0);
     QVERIFY2(panel->statusText().startsWith(QStringLiteral("Cancelled after")), qPrintable(panel->statusText()));
+}
+
+void TestSearchPanel::shortcutsAreUnique()
+{
+    // Search… takes a key no other menu action of the window has.
+    auto window = openWindow();
+    QVERIFY(openSearch(*window));
+    QHash<QKeySequence, QString> seen;
+    for (QAction *menuAction : window->menuBar()->actions()) {
+        if (!menuAction->menu())
+            continue;
+        for (QAction *action : menuAction->menu()->actions()) {
+            for (const QKeySequence &key : action->shortcuts()) {
+                QVERIFY2(
+                    !seen.contains(key),
+                    qPrintable(
+                        QStringLiteral("%1 is both %2 and %3").arg(key.toString(), seen.value(key), action->text())));
+                seen.insert(key, action->text());
+            }
+        }
+    }
+    QVERIFY(seen.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F)));
 }
 
 QTEST_MAIN(TestSearchPanel)
