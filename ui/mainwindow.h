@@ -5,6 +5,7 @@
 #include "redisconnection.h"
 #include "storelayout.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 class QAction;
@@ -110,6 +111,7 @@ private:
     void updateTitle();
     void updateStatus();
     void applyLiveCommits(const QList<Eventscope::LiveCommit> &commits);
+    void applyLiveVersions();
     void showTraffic(const Eventscope::TrafficRates &rates, const Eventscope::TrafficTotals &totals);
 
     Options m_options;
@@ -144,6 +146,10 @@ private:
     QAction *m_liveAction = nullptr;
     QDockWidget *m_liveDock = nullptr;
     LivePanel *m_live = nullptr;
+    // What the live feed brought since the panes last grew: each stream's newest version, the newest revision.
+    QHash<QByteArray, qint64> m_liveVersions;
+    qint64 m_liveRevision = 0;
+    QTimer *m_liveVersionTimer = nullptr;
 
     QByteArray m_currentStream;
     QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams
