@@ -5,17 +5,25 @@
 //      the plain hiredis subscriber, then Eventscope's LiveFeed counting (payloads off, as `rate` runs it), then the
 //      LiveFeed as the window runs it (payloads, summaries, the rate and tail models fed on the consumer thread);
 //   3. the real commit script at full speed (4 writers, EVALSHA pipelined 64 deep): the LiveFeed receives every
-//      commit; its rate against the writers' in the same round.
+//      commit; its rate against the writers' in the same round;
+//   4. the window: a real MainWindow (offscreen, 1280x800) with the Live dock open (chart and tail, as View > Live
+//      commits opens it) under the store publisher and under the commit script: the longest GUI-thread gap (a 5 ms
+//      heartbeat timer), the GUI thread's own CPU time in its busiest gap, a profile of the GUI thread's top-level
+//      dispatches, and the rate at which the window takes commits in against the plain subscriber.
 // Ratios are against the plain subscriber under the same publisher. Every LiveFeed round must deliver every id
 // once, in order, with no reconnect. Prints figures; exits 1 only when something could not run or was lost.
 
 #include "committer.h"
+#include "eventpagemodel.h"
+#include "livechartwidget.h"
 #include "livefeed.h"
+#include "livepanel.h"
 #include "liveratemodel.h"
 #include "livetailmodel.h"
+#include "mainwindow.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -24,15 +32,21 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <hiredis/hiredis.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -42,6 +56,8 @@ using namespace Eventscope;
 using Clock = std::chrono::steady_clock;
 
 constexpr double FeedTarget = 0.50;
+constexpr double StallTargetMs = 50;
+constexpr int HeartbeatMs = 5;
 
 [[noreturn]] void die(const QString &message)
 {
@@ -377,11 +393,355 @@ double median(std::vector<double> values)
     return values.empty() ? 0 : values[values.size() / 2];
 }
 
+// ---- 4. the window ----
+
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+double processCpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+           + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// What a top-level dispatch on the GUI thread was: the kind of event and whose it was (for a QTimer's tick, the
+// object that owns the timer, which names the work: the feed's batch, the panel's slice, the chart's redraw).
+using DispatchKey = std::pair<const char *, const char *>;
+
+struct WorkTotals
+{
+    int count = 0;
+    double ms = 0;
+    double cpuMs = 0; // the GUI thread's own CPU time: the wall time less what a busy machine kept it waiting
+    double longestMs = 0;
+    double longestCpuMs = 0;
+};
+
+using Profile = std::map<DispatchKey, WorkTotals>;
+
+// Times every event the GUI thread dispatches from its event loop while profiling.
+class BenchApplication final : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        // Other threads' events (the feed's worker) pass untouched: the depth is the GUI thread's alone.
+        if (QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        if (!m_profiling || m_depth > 0) {
+            ++m_depth;
+            const bool result = QApplication::notify(receiver, event);
+            --m_depth;
+            return result;
+        }
+        // The receiver may be gone after the dispatch (a deferred delete): its names are read before.
+        const DispatchKey key = keyOf(receiver, event);
+        QElapsedTimer clock;
+        clock.start();
+        const qint64 cpuBefore = threadCpuNs();
+        ++m_depth;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        const double ms = double(clock.nsecsElapsed()) / 1e6;
+        const double cpuMs = double(threadCpuNs() - cpuBefore) / 1e6;
+        WorkTotals &totals = m_profile[key];
+        ++totals.count;
+        totals.ms += ms;
+        totals.cpuMs += cpuMs;
+        totals.longestMs = std::max(totals.longestMs, ms);
+        totals.longestCpuMs = std::max(totals.longestCpuMs, cpuMs);
+        if (ms > m_sinceBeatLongestMs) {
+            m_sinceBeatLongestMs = ms;
+            m_sinceBeatLongest = key;
+        }
+        return result;
+    }
+
+    void startProfile(const QObject *heartbeat)
+    {
+        m_profile.clear();
+        m_heartbeat = heartbeat;
+        m_profiling = true;
+        takeSinceBeat();
+    }
+    Profile stopProfile()
+    {
+        m_profiling = false;
+        return std::exchange(m_profile, {});
+    }
+    // The longest dispatch since the last call, and what it was.
+    std::pair<double, DispatchKey> takeSinceBeat()
+    {
+        return {std::exchange(m_sinceBeatLongestMs, 0.0), std::exchange(m_sinceBeatLongest, {"", ""})};
+    }
+
+private:
+    DispatchKey keyOf(QObject *receiver, QEvent *event) const
+    {
+        const char *owner = receiver->metaObject()->className();
+        switch (event->type()) {
+        case QEvent::Timer:
+            if (receiver == m_heartbeat)
+                return {"timer", "(this bench's 5 ms heartbeat)"};
+            if (qobject_cast<QTimer *>(receiver) && receiver->parent())
+                owner = receiver->parent()->metaObject()->className();
+            return {"timer of", owner};
+        case QEvent::SockAct:
+        case QEvent::SockClose:
+            return {"socket of", owner};
+        case QEvent::MetaCall:
+            return {"queued call to", owner};
+        case QEvent::UpdateRequest:
+        case QEvent::Paint:
+        case QEvent::LayoutRequest:
+        case QEvent::Expose:
+        case QEvent::Resize:
+            return {"paint/layout of", owner};
+        default:
+            return {"other event to", owner};
+        }
+    }
+
+    bool m_profiling = false;
+    int m_depth = 0;
+    const QObject *m_heartbeat = nullptr;
+    Profile m_profile;
+    double m_sinceBeatLongestMs = 0;
+    DispatchKey m_sinceBeatLongest{"", ""};
+};
+
+BenchApplication *benchApp()
+{
+    return static_cast<BenchApplication *>(QCoreApplication::instance());
+}
+
+void pump(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!done()) {
+        if (deadline.hasExpired())
+            return false;
+        pump(10);
+    }
+    return true;
+}
+
+// The longest the GUI thread went without serving the 5 ms heartbeat.
+struct Stall
+{
+    double longestMs = 0;
+    double longestGapCpuMs = 0;      // the GUI thread's CPU time within the longest gap
+    double longestGapDispatchMs = 0; // and the longest dispatch in it
+    DispatchKey longestGapDispatch{"", ""};
+    double busiestCpuMs = 0; // the most CPU time the GUI thread spent within one gap
+    int over16Ms = 0;
+    int over50Ms = 0;
+    int ticks = 0;
+};
+
+struct WindowOutcome : Outcome
+{
+    Stall stall;
+    Profile profile;
+    double phaseMs = 0;
+    double guiCpuMs = 0;
+    double processCpuSeconds = 0;
+    LiveStats stats;
+    qint64 tailNewest = 0;
+    int tailRows = 0;
+    qsizetype maxQueued = 0;
+    qint64 longestSliceMs = 0;
+    int redraws = 0;
+    qint64 versionsSeen = 0; // the events pane's length of $all at the end
+};
+
+// One round: a fresh window with Live open, the publisher on its own thread, the GUI thread's event loop timed
+// until the panel has applied commit n and its queue is empty, then half a second more for what that sets off.
+WindowOutcome windowRound(Publisher::Kind kind, quint16 port, qint64 n)
+{
+    WindowOutcome outcome;
+    MainWindow::Options options;
+    options.connection.port = port;
+    options.connection.clientName = QStringLiteral("bench_live");
+    options.layout = StoreLayout::seed();
+    auto window = std::make_unique<MainWindow>(options);
+    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
+                     [](RedisConnection::Error, const QString &message) {
+                         die(QStringLiteral("the window's connection failed: %1").arg(message));
+                     });
+    window->resize(1280, 800);
+    window->show();
+    window->connectToServer();
+    if (!waitUntil([&] { return window->connection()->state() == RedisConnection::State::Connected; }, 10000))
+        die(QStringLiteral("the window did not connect"));
+    // The events pane on $all, so that its length grows with the store as the commits arrive.
+    window->selectStream(AllStreamName);
+    window->showLive(true);
+    LivePanel *panel = window->livePanel();
+    if (!panel || !waitUntil([&] { return panel->feed()->state() == LiveFeed::State::Live; }, 10000))
+        die(QStringLiteral("the Live panel did not go live"));
+    pump(300); // the dock laid out and painted
+
+    qint64 expected = 1;
+    Clock::time_point last;
+    QEventLoop loop;
+    QObject::connect(panel, &LivePanel::commitsApplied, &loop, [&](const QList<LiveCommit> &commits) {
+        for (const LiveCommit &commit : commits) {
+            if (commit.number != expected && outcome.ok) {
+                outcome.ok = false;
+                outcome.note = QStringLiteral("expected commit %1, got %2").arg(expected).arg(commit.number);
+            }
+            expected = commit.number + 1;
+        }
+        if (expected > n && last == Clock::time_point())
+            last = Clock::now();
+    });
+    QObject::connect(panel->feed(), &LiveFeed::failed, &loop, [&](const QString &message) {
+        outcome.ok = false;
+        outcome.note = message;
+        loop.quit();
+    });
+
+    QTimer heartbeat;
+    heartbeat.setTimerType(Qt::PreciseTimer);
+    heartbeat.setInterval(HeartbeatMs);
+    QElapsedTimer clock;
+    qint64 lastBeatNs = 0;
+    qint64 lastCpuNs = threadCpuNs();
+    const qint64 cpuStart = lastCpuNs;
+    const double processStart = processCpuSeconds();
+    bool settling = false;
+    QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        const qint64 cpu = threadCpuNs();
+        const double gapMs = double(now - lastBeatNs) / 1e6;
+        const double cpuMs = double(cpu - lastCpuNs) / 1e6;
+        const auto [dispatchMs, dispatch] = benchApp()->takeSinceBeat();
+        Stall &stall = outcome.stall;
+        if (gapMs > stall.longestMs) {
+            stall.longestMs = gapMs;
+            stall.longestGapCpuMs = cpuMs;
+            stall.longestGapDispatchMs = dispatchMs;
+            stall.longestGapDispatch = dispatch;
+        }
+        stall.busiestCpuMs = std::max(stall.busiestCpuMs, cpuMs);
+        stall.over16Ms += gapMs > 16;
+        stall.over50Ms += gapMs > 50;
+        ++stall.ticks;
+        lastBeatNs = now;
+        lastCpuNs = cpu;
+        outcome.maxQueued = std::max(outcome.maxQueued, panel->queuedCount());
+        if (!settling && expected > n && panel->queuedCount() == 0) {
+            settling = true;
+            QTimer::singleShot(500, &loop, &QEventLoop::quit);
+        }
+    });
+    QTimer::singleShot(600000, &loop, [&] {
+        outcome.ok = false;
+        outcome.note = QStringLiteral("not done within 600 s: %1 of %2 applied").arg(expected - 1).arg(n);
+        loop.quit();
+    });
+
+    benchApp()->startProfile(&heartbeat);
+    clock.start();
+    heartbeat.start();
+    Clock::time_point start;
+    std::thread publisher([&] { outcome.publisherSeconds = publish(kind, port, n, &start); });
+    loop.exec();
+    heartbeat.stop();
+    outcome.profile = benchApp()->stopProfile();
+    outcome.phaseMs = double(clock.nsecsElapsed()) / 1e6;
+    outcome.guiCpuMs = double(threadCpuNs() - cpuStart) / 1e6;
+    outcome.processCpuSeconds = processCpuSeconds() - processStart;
+    publisher.join();
+
+    outcome.received = expected - 1;
+    outcome.seconds = last == Clock::time_point() ? 0 : secondsSince(start, last);
+    outcome.stats = panel->feed()->stats();
+    outcome.tailRows = panel->tailModel()->rowCount();
+    if (outcome.tailRows > 0)
+        outcome.tailNewest
+            = panel->tailModel()->index(outcome.tailRows - 1, 0).data(LiveTailModel::NumberRole).toLongLong();
+    outcome.longestSliceMs = panel->longestSliceMs();
+    outcome.redraws = panel->chart()->redrawCount();
+    outcome.versionsSeen = window->eventModel()->length();
+    const qint64 tailExpected = qMin<qint64>(n, panel->tailModel()->capacity());
+    if (outcome.received != n || outcome.tailNewest != n || outcome.tailRows != tailExpected
+        || outcome.stats.commits != quint64(n) || outcome.stats.lastNumber != n) {
+        outcome.ok = false;
+        outcome.note += QStringLiteral(" applied %1, tail newest %2 (%3 rows), feed delivered %4 (last %5) of %6")
+                            .arg(outcome.received)
+                            .arg(outcome.tailNewest)
+                            .arg(outcome.tailRows)
+                            .arg(outcome.stats.commits)
+                            .arg(outcome.stats.lastNumber)
+                            .arg(n);
+    }
+    if (outcome.stats.reconnects != 0) {
+        outcome.ok = false;
+        outcome.note += QStringLiteral(" reconnected %1 times").arg(outcome.stats.reconnects);
+    }
+    window.reset();
+    pump(50); // deferred deletes
+    return outcome;
+}
+
+void printProfile(const Profile &profile, double phaseMs)
+{
+    std::vector<std::pair<DispatchKey, WorkTotals>> rows(profile.begin(), profile.end());
+    std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.second.ms > b.second.ms; });
+    say("      GUI thread by top-level dispatch (%.0f ms of wall time; wall ms, and the thread's CPU ms in "
+        "brackets):\n",
+        phaseMs);
+    double busy = 0, busyCpu = 0;
+    for (const auto &[key, work] : rows) {
+        busy += work.ms;
+        busyCpu += work.cpuMs;
+        if (work.ms < 1 && work.longestMs < 1)
+            continue;
+        const QByteArray what = QByteArray(key.first) + ' ' + key.second;
+        say("        %-50s %7d x %8.1f (%8.1f) ms  longest %6.1f (%6.1f) ms\n", what.constData(), work.count, work.ms,
+            work.cpuMs, work.longestMs, work.longestCpuMs);
+    }
+    say("        %-50s           %8.1f (%8.1f) ms  (%.0f%% of the phase)\n", "busy in all", busy, busyCpu,
+        phaseMs > 0 ? 100 * busy / phaseMs : 0);
+}
+
+QtMessageHandler defaultMessageHandler = nullptr;
+
+// The offscreen platform warns whenever a window would pass size hints on: noise among the figures.
+void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (!message.contains(QLatin1String("propagateSizeHints")))
+        defaultMessageHandler(type, context, message);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    defaultMessageHandler = qInstallMessageHandler(dropOffscreenNoise);
+    // A real window for phase 4, drawn into memory: the bench needs no display.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    BenchApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Eventscope"));
+    QApplication::setApplicationName(QStringLiteral("bench_live"));
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({QStringLiteral("messages"), QStringLiteral("messages per publisher round"), QStringLiteral("N"),
@@ -390,7 +750,12 @@ int main(int argc, char **argv)
                       QStringLiteral("N"), QStringLiteral("200000")});
     parser.addOption(
         {QStringLiteral("rounds"), QStringLiteral("rounds of each"), QStringLiteral("R"), QStringLiteral("3")});
+    parser.addOption({QStringLiteral("window-only"),
+                      QStringLiteral("only the plain subscribers and the window (phase 4), not phases 1 to 3")});
+    parser.addOption({QStringLiteral("no-window"), QStringLiteral("phases 1 to 3 only")});
     parser.process(app);
+    const bool windowOnly = parser.isSet(QStringLiteral("window-only"));
+    const bool noWindow = parser.isSet(QStringLiteral("no-window"));
     const qint64 n = parser.value(QStringLiteral("messages")).toLongLong();
     const qint64 commits = parser.value(QStringLiteral("commits")).toLongLong();
     const int rounds = qMax(1, parser.value(QStringLiteral("rounds")).toInt());
@@ -412,8 +777,8 @@ int main(int argc, char **argv)
         say("%s\n", extra.toLocal8Bit().constData());
     };
 
-    say("\n1. reference: redis-benchmark -P 64 -c 4 PUBLISH EventStore e1\n");
-    {
+    if (!windowOnly) {
+        say("\n1. reference: redis-benchmark -P 64 -c 4 PUBLISH EventStore e1\n");
         std::vector<double> rates, publisherRates;
         for (int r = 0; r < rounds; ++r) {
             const Outcome o = plainRound(Publisher::Kind::RedisBenchmark, port, n);
@@ -443,6 +808,8 @@ int main(int argc, char **argv)
         report("(the publisher's own rate)", publisherRates, 0, {});
     }
     for (bool full : {false, true}) {
+        if (windowOnly)
+            break;
         std::vector<double> rates;
         QString extra;
         double maxConsumer = 0;
@@ -474,8 +841,8 @@ int main(int argc, char **argv)
                plainBest, extra);
     }
 
-    say("\n3. the commit script at full speed: 4 writers, EVALSHA 64 deep, 100 streams\n");
-    {
+    if (!windowOnly) {
+        say("\n3. the commit script at full speed: 4 writers, EVALSHA 64 deep, 100 streams\n");
         // The feed against the writers of the same round: does it keep up, and is anything lost?
         std::vector<double> feedRates, writerRates, keptUp;
         QString extra;
@@ -499,6 +866,70 @@ int main(int argc, char **argv)
             extra += QStringLiteral(" %1").arg(ratio, 0, 'f', 3);
         report("the writers' commit rate", writerRates, 0, {});
         report("LiveFeed, payloads + summaries + models", feedRates, 0, extra);
+    }
+    if (!noWindow) {
+        say("\n4. the window: MainWindow 1280x800 (offscreen), Live open (chart + tail), events pane on $all\n");
+        struct Case
+        {
+            Publisher::Kind kind;
+            const char *name;
+            qint64 count;
+        };
+        for (const Case &c : {Case{Publisher::Kind::Store, "store publisher", n},
+                              Case{Publisher::Kind::CommitScript, "commit script (4 writers)", commits}}) {
+            double baseline = plainBest;
+            if (c.kind == Publisher::Kind::CommitScript) {
+                std::vector<double> rates;
+                for (int r = 0; r < rounds; ++r) {
+                    flush(port);
+                    const Outcome o = plainRound(c.kind, port, c.count);
+                    allOk &= o.ok;
+                    rates.push_back(o.rate());
+                }
+                baseline = *std::max_element(rates.begin(), rates.end());
+                report("plain hiredis subscriber under the commit script", rates, 0, {});
+            }
+            say("  %s, %lld commits a round, ratios against the plain subscriber's best (%.0f/s):\n", c.name,
+                static_cast<long long>(c.count), baseline);
+            std::vector<double> rates, gaps;
+            WindowOutcome worst;
+            for (int r = 0; r < rounds; ++r) {
+                flush(port);
+                WindowOutcome o = windowRound(c.kind, port, c.count);
+                allOk &= o.ok;
+                rates.push_back(o.rate());
+                gaps.push_back(o.stall.longestMs);
+                say("    round %d: %lld applied once and in order%s; tail newest %lld (%d rows); feed delivered %llu "
+                    "(%llu back-filled, %llu reconnects); %.0f/s = %.3f of plain (publisher %.0f/s)\n",
+                    r + 1, static_cast<long long>(o.received), o.ok ? "" : " -- LOST OR FAILED",
+                    static_cast<long long>(o.tailNewest), o.tailRows, static_cast<unsigned long long>(o.stats.commits),
+                    static_cast<unsigned long long>(o.stats.backfilled),
+                    static_cast<unsigned long long>(o.stats.reconnects), o.rate(), o.rate() / baseline,
+                    double(c.count) / o.publisherSeconds);
+                if (!o.ok)
+                    say("      %s\n", o.note.toLocal8Bit().constData());
+                say("      GUI-thread stall: longest gap %.1f ms (GUI CPU in it %.1f ms; its longest dispatch %.1f ms, "
+                    "%s %s); busiest gap %.1f ms of CPU; %d gaps > 16 ms, %d > 50 ms, %d ticks\n",
+                    o.stall.longestMs, o.stall.longestGapCpuMs, o.stall.longestGapDispatchMs,
+                    o.stall.longestGapDispatch.first, o.stall.longestGapDispatch.second, o.stall.busiestCpuMs,
+                    o.stall.over16Ms, o.stall.over50Ms, o.stall.ticks);
+                say("      GUI thread CPU %.0f of %.0f ms; process CPU %.1f s; panel queue at most %lld commits; "
+                    "longest slice %lld ms; %d chart redraws; events pane $all length %lld\n",
+                    o.guiCpuMs, o.phaseMs, o.processCpuSeconds, static_cast<long long>(o.maxQueued),
+                    static_cast<long long>(o.longestSliceMs), o.redraws, static_cast<long long>(o.versionsSeen));
+                if (r == 0 || o.stall.longestMs > worst.stall.longestMs)
+                    worst = std::move(o);
+            }
+            say("    the round with the longest gap:\n");
+            printProfile(worst.profile, worst.phaseMs);
+            const double longest = *std::max_element(gaps.begin(), gaps.end());
+            report("the window's intake (publisher start to the last commit applied)", rates, baseline,
+                   QStringLiteral("\n      longest GUI-thread gap %1 ms (median of rounds %2 ms): target < %3 ms %4")
+                       .arg(longest, 0, 'f', 1)
+                       .arg(median(gaps), 0, 'f', 1)
+                       .arg(StallTargetMs)
+                       .arg(longest < StallTargetMs ? QStringLiteral("PASS") : QStringLiteral("MISS")));
+        }
     }
     say("\n%s\n", allOk ? "every round: every message received, every commit delivered once and in order"
                         : "SOMETHING WAS LOST OR FAILED (see above)");

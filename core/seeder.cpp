@@ -21,7 +21,7 @@ Seeder::Seeder(RedisConnection *connection, StoreLayout layout, QObject *parent)
     connect(m_timer, &QTimer::timeout, this, &Seeder::tick);
 }
 
-QByteArray Seeder::makePayload(qint64 serial, const QByteArray &stream, int size, bool mixed)
+QByteArray Seeder::makePayload(qint64 serial, const QByteArray &stream, int size, bool mixed, qint64 timestampMs)
 {
     if (mixed && serial % 97 == 96) {
         // UTF-16 with a byte-order mark: real stores hold such things, and it is not UTF-8.
@@ -33,11 +33,14 @@ QByteArray Seeder::makePayload(qint64 serial, const QByteArray &stream, int size
     if (mixed && serial % 41 == 40)
         return "plain text note " + QByteArray::number(serial) + " for " + stream + " \xe2\x9c\x93";
     const char *type = EventTypes[serial % std::size(EventTypes)];
-    const qint64 at = 1764115200000 + serial * 1000; // 2025-11-26T00:00:00Z onwards, one second apart
-    QByteArray payload = "{\"type\":\"" + QByteArray(type) + "\",\"account\":\"" + stream
-                         + "\",\"amount\":" + QByteArray::number((serial * 7919) % 10000) + ",\"timestamp\":\""
-                         + QDateTime::fromMSecsSinceEpoch(at, Qt::UTC).toString(Qt::ISODate).toUtf8()
-                         + "\",\"note\":\"";
+    // The bulk seed: 2025-11-26T00:00:00Z onwards, one second apart; the live writer: now, to the millisecond.
+    const bool now = timestampMs >= 0;
+    const qint64 at = now ? timestampMs : 1764115200000 + serial * 1000;
+    QByteArray payload
+        = "{\"type\":\"" + QByteArray(type) + "\",\"account\":\"" + stream
+          + "\",\"amount\":" + QByteArray::number((serial * 7919) % 10000) + ",\"timestamp\":\""
+          + QDateTime::fromMSecsSinceEpoch(at, Qt::UTC).toString(now ? Qt::ISODateWithMs : Qt::ISODate).toUtf8()
+          + "\",\"note\":\"";
     const qsizetype pad = qMax<qsizetype>(0, size - payload.size() - 2);
     payload += QByteArray(pad, 'x');
     payload += "\"}";
@@ -87,14 +90,17 @@ void Seeder::commitOne(qint64 eventsInCommit)
     const QByteArray stream = randomStream();
     QList<QByteArray> payloads;
     payloads.reserve(eventsInCommit);
+    // The live writer's commits carry the time they are made; the bulk seed's are the same every run.
+    const qint64 timestampMs = m_liveMode ? QDateTime::currentMSecsSinceEpoch() : -1;
     for (qint64 i = 0; i < eventsInCommit; ++i)
-        payloads.append(makePayload(m_serial++, stream, m_options.payloadSize, m_options.mixed));
+        payloads.append(makePayload(m_serial++, stream, m_options.payloadSize, m_options.mixed, timestampMs));
     const bool zilverline = m_layout.kind == StoreLayout::Kind::Zilverline;
     const qint64 commits = zilverline ? 1 : eventsInCommit;
     m_planned += commits;
     ++m_inFlight;
-    m_committer.append(stream, ExpectedVersion{}, payloads,
-                       [this, commits](const AppendResult &result) { onResult(result, commits); });
+    m_committer.append(
+        stream, ExpectedVersion{}, payloads, [this, commits](const AppendResult &result) { onResult(result, commits); },
+        timestampMs);
 }
 
 void Seeder::pump()

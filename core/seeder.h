@@ -33,13 +33,17 @@ public:
     Seeder(RedisConnection *connection, StoreLayout layout, QObject *parent = nullptr);
 
     void seed(const SeedOptions &options);
-    // Commits at ratePerSecond for seconds (<= 0: until stopped), one commit per script call.
+    // Commits at ratePerSecond for seconds (<= 0: until stopped), one commit per script call, stamped with the
+    // current time (payload timestamps included), so a live view's latency is the real one.
     void live(const SeedOptions &options, double ratePerSecond, double seconds);
     void stop();
     qint64 committed() const { return m_committed; }
 
-    // A deterministic event payload of about size bytes; mixed adds text and binary ones now and then.
-    static QByteArray makePayload(qint64 serial, const QByteArray &stream, int size, bool mixed);
+    // A deterministic event payload of about size bytes; mixed adds text and binary ones now and then. Its
+    // "timestamp" is timestampMs where given (>= 0, with milliseconds), else one second per serial from
+    // 2025-11-26T00:00:00Z (the bulk seed: the same data every run).
+    static QByteArray makePayload(qint64 serial, const QByteArray &stream, int size, bool mixed,
+                                  qint64 timestampMs = -1);
 
 Q_SIGNALS:
     void progress(qint64 committed);

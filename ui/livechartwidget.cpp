@@ -252,13 +252,21 @@ void LiveChartWidget::redraw()
     // Above the lines; a drop and its back-fill often share a second, so they sit at different heights.
     const double backfillY = top * 1.02;
     const double dropY = top * 1.1;
+    // One mark per point of the chart and kind, at the point's time, however many the point saw: a flood back-fills
+    // several times a second, and QtCharts draws every mark as an item of its own.
+    const qint64 bucketMs = qint64(m_model->bucketSeconds()) * 1000;
+    qint64 lastBackfill = first - 1, lastDrop = first - 1;
     for (const LiveMarker &marker : m_model->markers()) {
         if (marker.timeMs < first || marker.timeMs > last)
             continue;
-        if (marker.kind == LiveMarker::Kind::Backfill)
-            backfills.append({double(marker.timeMs), backfillY});
-        else if (marker.kind == LiveMarker::Kind::Disconnect)
-            disconnects.append({double(marker.timeMs), dropY});
+        const qint64 at = first + (marker.timeMs - first) / bucketMs * bucketMs;
+        if (marker.kind == LiveMarker::Kind::Backfill && at != lastBackfill) {
+            backfills.append({double(at), backfillY});
+            lastBackfill = at;
+        } else if (marker.kind == LiveMarker::Kind::Disconnect && at != lastDrop) {
+            disconnects.append({double(at), dropY});
+            lastDrop = at;
+        }
     }
     m_backfills->replace(backfills);
     m_disconnects->replace(disconnects);

@@ -56,9 +56,14 @@ LivePanel::LivePanel(ConnectionOptions options, StoreLayout layout, QWidget *par
     m_clockTimer = new QTimer(this);
     m_clockTimer->setInterval(1000);
     connect(m_clockTimer, &QTimer::timeout, this, [this] {
-        if (m_queue.empty())
+        if (m_queued == 0)
             m_rate->advanceTo(QDateTime::currentMSecsSinceEpoch());
     });
+    // A label whose text changes asks the window for a new layout: a few times a second is enough to read it.
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setSingleShot(true);
+    m_statusTimer->setInterval(StatusIntervalMs);
+    connect(m_statusTimer, &QTimer::timeout, this, &LivePanel::updateDiagnostics);
     updateDiagnostics();
 }
 
@@ -109,8 +114,10 @@ TrafficTotals LivePanel::traffic() const
 
 void LivePanel::addBatch(const LiveBatch &batch)
 {
-    for (const LiveCommit &commit : batch.commits)
-        m_queue.push_back(commit);
+    if (!batch.commits.isEmpty()) {
+        m_queue.push_back(batch.commits);
+        m_queued += batch.commits.size();
+    }
     m_markers += batch.markers;
     m_stats = batch.stats;
     m_batchTimeMs = qMax(m_batchTimeMs, batch.timeMs);
@@ -122,29 +129,55 @@ void LivePanel::applySlice()
 {
     QElapsedTimer clock;
     clock.start();
+    // Slices until the budget is spent: a pass of the event loop then costs about SliceBudgetMs at most, and a
+    // backlog is worked off in few passes rather than one repaint per slice.
+    do {
+        applyOneSlice();
+    } while (m_queued > 0 && clock.elapsed() < SliceBudgetMs);
+    if (m_queued > 0)
+        m_sliceTimer->start();
+    scheduleDiagnostics();
+    m_longestSliceMs = qMax(m_longestSliceMs, clock.elapsed());
+}
+
+void LivePanel::applyOneSlice()
+{
     LiveBatch slice;
-    const qsizetype count = qMin<qsizetype>(SliceCommits, qsizetype(m_queue.size()));
+    const qsizetype count = qMin<qsizetype>(SliceCommits, m_queued);
+    // Only the last capacity() commits queued can stay in the tail: rows for older ones would be built and at once
+    // trimmed again (the paused tail holds no more either).
+    const qsizetype tailFrom = qMax<qsizetype>(0, m_queued - m_tail->capacity());
     slice.commits.reserve(count);
-    for (qsizetype i = 0; i < count; ++i) {
-        slice.commits.append(std::move(m_queue.front()));
-        m_queue.pop_front();
+    while (slice.commits.size() < count) {
+        // The feed no longer shares the batch by now: moving out of it copies nothing.
+        QList<LiveCommit> &front = m_queue.front();
+        const qsizetype take = qMin(count - slice.commits.size(), front.size() - m_queueOffset);
+        for (qsizetype i = 0; i < take; ++i)
+            slice.commits.append(std::move(front[m_queueOffset + i]));
+        m_queueOffset += take;
+        if (m_queueOffset == front.size()) {
+            m_queue.pop_front();
+            m_queueOffset = 0;
+        }
     }
+    m_queued -= count;
     slice.markers = std::exchange(m_markers, {});
     slice.stats = m_stats;
     // The window moves to the batch's time with its last slice; before, only as far as the slice's commits.
-    slice.timeMs = m_queue.empty() || slice.commits.isEmpty() ? m_batchTimeMs : slice.commits.last().receivedMs;
+    slice.timeMs = m_queued == 0 || slice.commits.isEmpty() ? m_batchTimeMs : slice.commits.last().receivedMs;
     // The rate model's history starts at the first time it is given: not after the first slice's earliest commit.
     if (m_rate->nowMs() == 0 && !slice.commits.isEmpty())
         m_rate->advanceTo(slice.commits.first().receivedMs);
     m_rate->addBatch(slice);
-    m_tailWidget->addBatch(slice);
+    if (tailFrom < count) {
+        LiveBatch kept;
+        kept.commits = tailFrom == 0 ? slice.commits : slice.commits.mid(tailFrom);
+        kept.stats = slice.stats;
+        kept.timeMs = slice.timeMs;
+        m_tailWidget->addBatch(kept);
+    }
     if (!slice.commits.isEmpty())
         Q_EMIT commitsApplied(slice.commits);
-    if (!m_queue.empty())
-        m_sliceTimer->start();
-    else
-        updateDiagnostics();
-    m_longestSliceMs = qMax(m_longestSliceMs, clock.elapsed());
 }
 
 QString LivePanel::diagnosticsText() const
@@ -170,6 +203,12 @@ QString LivePanel::diagnosticsText() const
 QString LivePanel::unknownMessagesText() const
 {
     return m_unknown->toPlainText();
+}
+
+void LivePanel::scheduleDiagnostics()
+{
+    if (!m_statusTimer->isActive())
+        m_statusTimer->start();
 }
 
 void LivePanel::updateDiagnostics()

@@ -22,13 +22,16 @@ class LiveTailModel;
 class LiveTailWidget;
 
 // The Live pane: the chart and the tail over one live feed, and the feed's diagnostics. The feed subscribes only
-// while the pane runs (start/stop). Its batches go to the models in slices of at most SliceCommits, one slice per
-// pass of the event loop, so that a big batch never holds the GUI thread for long.
+// while the pane runs (start/stop). Its batches go to the models in slices of at most SliceCommits, as many per pass
+// of the event loop as fit in SliceBudgetMs, so that a big batch never holds the GUI thread for long; of a backlog,
+// the tail builds rows only for the commits it can keep. The status line changes at most every StatusIntervalMs.
 class LivePanel final : public QWidget
 {
     Q_OBJECT
 public:
     static constexpr int SliceCommits = 256;
+    static constexpr int SliceBudgetMs = 4;
+    static constexpr int StatusIntervalMs = 250;
 
     LivePanel(ConnectionOptions options, StoreLayout layout, QWidget *parent = nullptr);
     ~LivePanel() override;
@@ -38,7 +41,7 @@ public:
     bool isRunning() const;
     // Queues a batch for the models (the feed's batches come here; tests may inject their own).
     void addBatch(const Eventscope::LiveBatch &batch);
-    qsizetype queuedCount() const { return qsizetype(m_queue.size()); }
+    qsizetype queuedCount() const { return m_queued; }
 
     // The feed's connections over every start, for the window's traffic meter.
     TrafficTotals traffic() const;
@@ -59,7 +62,9 @@ Q_SIGNALS:
 
 private:
     void applySlice();
+    void applyOneSlice();
     void updateDiagnostics();
+    void scheduleDiagnostics();
 
     ConnectionOptions m_options;
     StoreLayout m_layout;
@@ -72,7 +77,11 @@ private:
     QPlainTextEdit *m_unknown = nullptr;
     QTimer *m_sliceTimer = nullptr;
     QTimer *m_clockTimer = nullptr;
-    std::deque<LiveCommit> m_queue;
+    QTimer *m_statusTimer = nullptr;
+    // The feed's batches as they came (taking one costs nothing); the first is used up to m_queueOffset.
+    std::deque<QList<LiveCommit>> m_queue;
+    qsizetype m_queueOffset = 0;
+    qsizetype m_queued = 0;
     QList<LiveMarker> m_markers;
     LiveStats m_stats;
     qint64 m_batchTimeMs = 0;

@@ -54,6 +54,7 @@ namespace Eventscope {
 namespace {
 
 constexpr qint64 ShownPayloadLimit = 1024 * 1024;
+constexpr int LiveVersionIntervalMs = 100;
 
 bool isGlob(const QString &text)
 {
@@ -373,6 +374,10 @@ void MainWindow::showLive(bool on)
                 m_liveAction->setChecked(false);
         });
         connect(m_live, &LivePanel::commitsApplied, this, &MainWindow::applyLiveCommits);
+        m_liveVersionTimer = new QTimer(this);
+        m_liveVersionTimer->setSingleShot(true);
+        m_liveVersionTimer->setInterval(LiveVersionIntervalMs);
+        connect(m_liveVersionTimer, &QTimer::timeout, this, &MainWindow::applyLiveVersions);
         connect(m_live, &LivePanel::commitActivated, this, &MainWindow::openCommit);
         m_traffic->addSource(
             [panel = QPointer<LivePanel>(m_live)] { return panel ? panel->traffic() : TrafficTotals{}; });
@@ -390,16 +395,24 @@ void MainWindow::showLive(bool on)
 
 void MainWindow::applyLiveCommits(const QList<LiveCommit> &commits)
 {
-    // Versions grow as commits arrive, without a rescan. A stream the running scan's glob excludes is not added.
-    QHash<QByteArray, qint64> versions;
-    qint64 revision = 0;
+    // Versions grow as commits arrive, without a rescan; the panes grow at most every LiveVersionIntervalMs, however
+    // many slices of commits came meanwhile.
     for (const LiveCommit &commit : commits) {
-        revision = qMax(revision, commit.number);
+        m_liveRevision = qMax(m_liveRevision, commit.number);
         if (!commit.stream.isEmpty() && commit.version > 0) {
-            qint64 &version = versions[commit.stream];
+            qint64 &version = m_liveVersions[commit.stream];
             version = qMax(version, commit.version);
         }
     }
+    if (!m_liveVersionTimer->isActive())
+        m_liveVersionTimer->start();
+}
+
+void MainWindow::applyLiveVersions()
+{
+    // A stream the running scan's glob excludes is not added.
+    const QHash<QByteArray, qint64> versions = std::exchange(m_liveVersions, {});
+    const qint64 revision = std::exchange(m_liveRevision, 0);
     for (auto it = versions.cbegin(); it != versions.cend(); ++it) {
         if (m_serverPattern.isEmpty() || m_streams->rowOf(it.key()) >= 0)
             m_streams->updateVersion(it.key(), it.value());

@@ -5,6 +5,7 @@
 #include "redisconnection.h"
 #include "storelayout.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 class QAction;
@@ -116,6 +117,7 @@ private:
     void updateTitle();
     void updateStatus();
     void applyLiveCommits(const QList<Eventscope::LiveCommit> &commits);
+    void applyLiveVersions();
     void showTraffic(const Eventscope::TrafficRates &rates, const Eventscope::TrafficTotals &totals);
 
     Options m_options;
@@ -153,6 +155,10 @@ private:
     QAction *m_auditAction = nullptr;
     QDockWidget *m_auditDock = nullptr;
     AuditPanel *m_audit = nullptr;
+    // What the live feed brought since the panes last grew: each stream's newest version, the newest revision.
+    QHash<QByteArray, qint64> m_liveVersions;
+    qint64 m_liveRevision = 0;
+    QTimer *m_liveVersionTimer = nullptr;
 
     QByteArray m_currentStream;
     QByteArray m_serverPattern;        // the MATCH glob of the running scan; empty: all streams

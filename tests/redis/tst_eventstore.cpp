@@ -2,6 +2,7 @@
 // things found in real stores (missing ids, wrong key types, deleted fields, a server restart mid-read).
 #include "commitmessage.h"
 #include "committer.h"
+#include "eventsummary.h"
 #include "payload.h"
 #include "redisconnection.h"
 #include "redisserver.h"
@@ -10,6 +11,7 @@
 #include "streamscanner.h"
 #include "testconnection.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -60,6 +62,8 @@ private Q_SLOTS:
     void serverRestartMidRead();
     void seederFillsBothLayouts_data();
     void seederFillsBothLayouts();
+    void liveWriterStampsNow_data();
+    void liveWriterStampsNow();
 
 private:
     ConnectionOptions options(bool writes, const QString &user = {}, const QString &password = {}) const;
@@ -517,6 +521,51 @@ void TestEventStore::seederFillsBothLayouts()
         if (layout.kind == StoreLayout::Kind::Zilverline)
             QCOMPARE(classifyPayload(record.payload), PayloadEncoding::Json);
     }
+}
+
+void TestEventStore::liveWriterStampsNow_data()
+{
+    seederFillsBothLayouts_data();
+}
+
+void TestEventStore::liveWriterStampsNow()
+{
+    // The live latency chart on demo data: receive time minus the commit's timestamp, which must be the writer's
+    // clock now, not the bulk seed's fixed 2025 dates.
+    QFETCH(StoreLayout, layout);
+    auto connection = open(true);
+    Seeder seeder(connection.get(), layout);
+    QSignalSpy finished(&seeder, &Seeder::finished);
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    seeder.live(SeedOptions{3, 0, 120, false, "customer-", 1000, 8, 5}, 20, 0.5);
+    QVERIFY(finished.wait(20000));
+    const qint64 after = QDateTime::currentMSecsSinceEpoch();
+    const qint64 committed = finished.first().first().toLongLong();
+    QVERIFY(committed >= 5);
+    const ReadOutcome all = read(*connection, layout, {AllStreamName});
+    QCOMPARE(all.records.size(), committed);
+    const auto isNow = [&](qint64 ms) {
+        return ms >= before - 2000 && ms <= after + 2000;
+    };
+    for (const EventRecord &record : all.records) {
+        const qint64 stamped = summarizePayload(layout, record.payload).timestampMs;
+        QVERIFY2(isNow(stamped), qPrintable(QStringLiteral("%1: %2 is not within 2 s of %3..%4")
+                                                .arg(QString::fromUtf8(record.id))
+                                                .arg(stamped)
+                                                .arg(before)
+                                                .arg(after)));
+        // The events themselves: the seed layout's payload is the event; a zilverline record carries them.
+        const QJsonObject object = QJsonDocument::fromJson(record.payload).object();
+        const QJsonArray events = layout.kind == StoreLayout::Kind::Zilverline
+                                      ? object.value(QLatin1String("events")).toArray()
+                                      : QJsonArray{object};
+        QVERIFY(!events.isEmpty());
+        for (const QJsonValue &event : events)
+            QVERIFY2(isNow(parseTimestamp(event.toObject().value(QLatin1String("timestamp")).toVariant())),
+                     record.payload.constData());
+    }
+    // The bulk seed keeps its fixed dates: the same data every run.
+    QVERIFY(Seeder::makePayload(0, "customer-1", 100, false).contains("\"timestamp\":\"2025-11-26T00:00:00Z\""));
 }
 
 QTEST_GUILESS_MAIN(TestEventStore)

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void tailFollowsFiltersPausesAndOpens();
     void exportsPngAndCsv();
     void guiThreadKeepsTicking();
+    void backlogBuildsOnlyTheRowsKept();
 
 private:
     std::unique_ptr<MainWindow> openWindow();
@@ -369,6 +370,63 @@ void TestLive::guiThreadKeepsTicking()
     // is printed above.
     QVERIFY2(longestGap < 1000, qPrintable(QStringLiteral("longest gap %1 ms").arg(longestGap)));
     QTRY_COMPARE(window->eventModel()->length(), qint64(count / 4));
+}
+
+void TestLive::backlogBuildsOnlyTheRowsKept()
+{
+    // A backlog of 30,000 commits (a window that fell behind a flood): every commit reaches the chart's model and
+    // the window once and in order, but the tail builds rows only for the last 10,000, the ones it keeps.
+    LivePanel panel(*ConnectionOptions::fromUrl(m_server.url()), StoreLayout::seed());
+    LiveTailModel *tail = panel.tailModel();
+    QCOMPARE(tail->capacity(), qsizetype(10000));
+    qint64 inserted = 0;
+    int removals = 0;
+    connect(tail, &QAbstractItemModel::rowsInserted, this,
+            [&](const QModelIndex &, int first, int last) { inserted += last - first + 1; });
+    connect(tail, &QAbstractItemModel::rowsRemoved, this, [&] { ++removals; });
+    qint64 expected = 1;
+    bool inOrder = true;
+    connect(&panel, &LivePanel::commitsApplied, this, [&](const QList<LiveCommit> &commits) {
+        for (const LiveCommit &commit : commits) {
+            inOrder = inOrder && commit.number == expected;
+            expected = commit.number + 1;
+        }
+    });
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int b = 0; b < 3; ++b) {
+        LiveBatch batch;
+        for (int i = 1; i <= 10000; ++i) {
+            LiveCommit commit;
+            commit.number = b * 10000 + i;
+            commit.id = "e" + QByteArray::number(commit.number);
+            commit.stream = "s-" + QByteArray::number(commit.number % 3 + 1);
+            commit.version = (commit.number + 2) / 3;
+            commit.payload = R"({"type":"Ticked"})";
+            commit.size = commit.payload.size();
+            commit.encoding = PayloadEncoding::Json;
+            commit.receivedMs = now;
+            batch.commits.append(commit);
+        }
+        batch.stats.commits = quint64((b + 1) * 10000);
+        batch.stats.lastNumber = (b + 1) * 10000;
+        batch.timeMs = now;
+        panel.addBatch(batch);
+    }
+    QCOMPARE(panel.queuedCount(), qsizetype(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(panel.queuedCount(), qsizetype(0), 20000);
+    QVERIFY(inOrder);
+    QCOMPARE(expected, qint64(30001));
+    QCOMPARE(tail->rowCount(), 10000);
+    QCOMPARE(tail->index(0, 0).data(LiveTailModel::NumberRole).toLongLong(), qint64(20001));
+    QCOMPARE(tail->index(9999, 0).data(LiveTailModel::NumberRole).toLongLong(), qint64(30000));
+    QCOMPARE(inserted, qint64(10000)); // no row built for the 20,000 older commits
+    QCOMPARE(removals, 0);
+    double commits = 0;
+    for (int row = 0; row < panel.rateModel()->rowCount(); ++row)
+        commits
+            += panel.rateModel()->index(row, LiveRateModel::CommitsColumn).data(LiveRateModel::ValueRole).toDouble();
+    QCOMPARE(commits, 30000.0);
+    QVERIFY(panel.diagnosticsText().contains(QLatin1String("commits 30000")));
 }
 
 QTEST_MAIN(TestLive)
