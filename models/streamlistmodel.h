@@ -47,6 +47,8 @@ public:
     // ascending. A column outside the model restores scan order. $all stays on row 0.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     int sortColumn() const { return m_sortColumn; }
+    // Sorting and filtering are done at once here.
+    bool isReordering() const { return false; }
     Qt::SortOrder sortOrder() const { return m_sortOrder; }
 
     void setStoreRevision(qint64 revision);
