@@ -1491,8 +1491,8 @@ int main(int argc, char **argv)
         say(" hiredis baseline %.1f ms, StreamScanner alone %.1f ms, window's scan %.1f ms, all shown %.1f ms;",
             baselineMs, coreScanMs, listing->scanDoneMs, listing->allShownMs);
         say(" re-ordering shown after");
-        for (const ReorderStep &step : listing->reorder)
-            say(" %.1f ms (%s),", step.shownMs, step.name);
+        for (size_t i = 0; i < listing->reorder.size(); ++i)
+            say("%s %.1f ms (%s)", i > 0 ? "," : "", listing->reorder[i].shownMs, listing->reorder[i].name);
         say(";");
     }
     if (paging)

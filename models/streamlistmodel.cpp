@@ -140,6 +140,13 @@ std::array<quint64, 3> naturalKey(QByteArrayView name)
     return key;
 }
 
+// A worker reads versions while the GUI thread may raise them.
+template<typename Entry>
+qint64 versionOf(const Entry &entry)
+{
+    return std::atomic_ref<qint64>(const_cast<qint64 &>(entry.version)).load(std::memory_order_relaxed);
+}
+
 template<typename Entries>
 QByteArrayView nameIn(const Entries &entries, quint32 entry)
 {
@@ -484,12 +491,6 @@ void StreamListModel::startReorderJob()
     job->filter = m_wantedFilter;
     job->generation = m_generation;
     job->latest = m_latest;
-    if (job->column == VersionColumn) {
-        // Versions change on this thread while the worker runs: it gets a copy (8 bytes a stream, a few ms at 1M).
-        job->versions.resize(job->count);
-        for (quint32 entry = 0; entry < job->count; ++entry)
-            job->versions[entry] = m_entries[entry].version;
-    }
     m_changedSinceSnapshot.clear();
     m_job = job;
     m_jobWatcher.setFuture(QtConcurrent::run([job] { return reorderRows(*job); }));
@@ -509,7 +510,7 @@ std::shared_ptr<StreamListModel::Reordered> StreamListModel::reorderRows(const R
             return result;
         const QByteArrayView name = nameIn(job.entries, entry);
         if (job.filter.matches(name))
-            rows.push_back(makeRow(entry, name, job.versions.empty() ? 0 : job.versions[entry], job.column, job.order));
+            rows.push_back(makeRow(entry, name, versionOf(job.entries[entry]), job.column, job.order));
     }
     // In entry order, that is scan order, already.
     if (job.column >= 0 && !superseded())
@@ -547,17 +548,13 @@ void StreamListModel::applyReordered(const ReorderJob &job, RowBlocks rows)
     // The worker did not see what changed since it was asked: rows keyed by a version since raised, and streams
     // placed meanwhile. Both are merged in as a place pass merges new rows.
     std::vector<Row> late;
-    if (m_sortColumn == VersionColumn && !m_changedSinceSnapshot.empty()) {
-        std::sort(m_changedSinceSnapshot.begin(), m_changedSinceSnapshot.end());
-        m_changedSinceSnapshot.erase(std::unique(m_changedSinceSnapshot.begin(), m_changedSinceSnapshot.end()),
-                                     m_changedSinceSnapshot.end());
-        for (const quint32 entry : m_changedSinceSnapshot) {
-            const QByteArrayView name = nameOf(entry);
-            if (!matchesFilter(name))
-                continue;
-            const Row stale = makeRow(entry, name, job.versions[entry], m_sortColumn, m_sortOrder);
+    if (m_sortColumn == VersionColumn) {
+        // A row keyed by a version the stream no longer has is found by that key (keys embed the version).
+        for (const auto &[entry, version] : m_changedSinceSnapshot) {
+            const Row stale = makeRow(entry, nameOf(entry), version, m_sortColumn, m_sortOrder);
             const int position = m_rows.lowerBound(stale, less);
-            if (position < m_rows.size() && m_rows.at(position).entry == entry) {
+            if (position < m_rows.size() && m_rows.at(position).entry == entry
+                && m_rows.at(position).key == stale.key) {
                 m_rows.remove(position);
                 late.push_back(makeRow(entry));
             }
@@ -578,10 +575,12 @@ void StreamListModel::applyReordered(const ReorderJob &job, RowBlocks rows)
     reportCount();
 }
 
-void StreamListModel::noteVersionChange(quint32 entry)
+void StreamListModel::setVersion(quint32 entry, qint64 version)
 {
+    qint64 &stored = m_entries[entry].version;
     if (m_job && entry < m_job->count && m_job->column == VersionColumn)
-        m_changedSinceSnapshot.push_back(entry);
+        m_changedSinceSnapshot.emplace_back(entry, stored);
+    std::atomic_ref<qint64>(stored).store(version, std::memory_order_relaxed);
 }
 
 void StreamListModel::reportCount()
@@ -711,8 +710,7 @@ void StreamListModel::applyPending()
             if (known == NoEntry)
                 addEntry(name, hash, info.version);
             else if (info.version > m_entries[known].version && known >= m_placed) {
-                m_entries[known].version = info.version; // no row yet, so nothing to move
-                noteVersionChange(known);
+                setVersion(known, info.version); // no row yet, so nothing to move
             } else if (info.version > m_entries[known].version)
                 raised.emplace_back(known, info.version);
         }
@@ -906,8 +904,7 @@ int StreamListModel::findRow(quint32 entry) const
 void StreamListModel::raiseVersion(quint32 entry, qint64 version)
 {
     const int position = findRow(entry); // while the row still has its old key
-    m_entries[entry].version = version;
-    noteVersionChange(entry);
+    setVersion(entry, version);
     if (position < 0)
         return;
     int row = position + 1;

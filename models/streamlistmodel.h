@@ -217,12 +217,12 @@ private:
     using PersistentEntries = std::pair<QModelIndexList, std::vector<quint32>>;
 
     // What a worker sorts and filters: the first count entries as they were when it was asked, and the order and
-    // filter asked for. Entries' names never change; versions do, so those it needs are copied.
+    // filter asked for. Entries' names never change; versions do, so they are written and read as atomics (relaxed:
+    // which of its versions the worker sees does not matter, the rows of changed versions are fixed when applied).
     struct ReorderJob
     {
         ChunkedView<Entry> entries;
         std::vector<std::shared_ptr<char[]>> names; // keeps the names the entries point to alive
-        std::vector<qint64> versions;               // of the entries, when sorting by version
         quint32 count = 0;
         int column = -1;
         Qt::SortOrder order = Qt::AscendingOrder;
@@ -262,7 +262,7 @@ private:
     void startReorderJob();
     void reorderJobDone();
     void applyReordered(const ReorderJob &job, RowBlocks rows);
-    void noteVersionChange(quint32 entry);
+    void setVersion(quint32 entry, qint64 version);
     void reportCount();
     void reportReordering();
     static std::shared_ptr<Reordered> reorderRows(const ReorderJob &job);
@@ -283,9 +283,9 @@ private:
     std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
     std::shared_ptr<const ReorderJob> m_job; // the one running, if any
     QFutureWatcher<std::shared_ptr<Reordered>> m_jobWatcher;
-    // Entries below the running job's count whose version changed since its snapshot: their rows are keyed by the
-    // old version when sorting by version.
-    std::vector<quint32> m_changedSinceSnapshot;
+    // Entries below the running job's count whose version changed since it started, with the version they had: the
+    // worker keyed their rows by one of those, or by the version they have now, when sorting by version.
+    std::vector<std::pair<quint32, qint64>> m_changedSinceSnapshot;
 
     std::vector<std::shared_ptr<char[]>> m_names; // chunks of names; a long name gets one of its own
     char *m_nameSpace = nullptr;
