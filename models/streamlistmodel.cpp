@@ -3,11 +3,19 @@
 #include <QElapsedTimer>
 #include <QHashFunctions>
 #include <QThread>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QtEndian>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <string_view>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 
 namespace Eventscope {
 
@@ -23,6 +31,10 @@ constexpr qsizetype IngestSlice = 256;
 constexpr qsizetype NameChunkSize = qsizetype(1) << 20;
 constexpr quint32 InitialBuckets = 1024;
 constexpr int KeyBytes = 24;
+// Up to this many streams, a sort or filter is done at once (a few milliseconds); beyond, on a worker.
+constexpr quint32 SyncReorderLimit = 20'000;
+// Entries a worker reads between two looks at whether it was superseded.
+constexpr quint32 CancelCheckSlice = 1u << 16;
 
 bool isDigit(char c)
 {
@@ -34,7 +46,7 @@ char asciiLower(char c)
     return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
 }
 
-bool isAscii(QByteArrayView text)
+bool isAsciiText(QByteArrayView text)
 {
     return std::all_of(text.begin(), text.end(), [](char c) { return uchar(c) < 0x80; });
 }
@@ -135,15 +147,80 @@ std::array<quint64, 3> naturalKey(QByteArrayView name)
     return key;
 }
 
+// Sorting runs on a thread of its own, below the GUI thread's priority: on a busy machine the GUI thread must get
+// a core first, and Linux gives each thread a nice value of its own. Never destroyed, so that closing a window never
+// waits for a sort.
+QThreadPool *reorderPool()
+{
+    static QThreadPool *const pool = [] {
+        auto *created = new QThreadPool;
+        created->setMaxThreadCount(1);
+        return created;
+    }();
+    return pool;
+}
+
+void lowerThisThreadsPriority()
+{
+#ifdef Q_OS_LINUX
+    thread_local const bool lowered = [] {
+        errno = 0;
+        const int nice = getpriority(PRIO_PROCESS, id_t(gettid()));
+        return errno == 0 && setpriority(PRIO_PROCESS, id_t(gettid()), std::min(nice + 5, 19)) == 0;
+    }();
+    Q_UNUSED(lowered);
+#endif
+}
+
+// A worker reads versions while the GUI thread may raise them.
+template<typename Entry>
+qint64 versionOf(const Entry &entry)
+{
+    return std::atomic_ref<qint64>(const_cast<qint64 &>(entry.version)).load(std::memory_order_relaxed);
+}
+
+template<typename Entries>
+QByteArrayView nameIn(const Entries &entries, quint32 entry)
+{
+    const auto &stored = entries[entry];
+    return QByteArrayView(stored.name, stored.length);
+}
+
 } // namespace
 
-bool StreamListModel::RowLess::operator()(const Row &a, const Row &b) const
+template<typename Entries>
+bool StreamListModel::BasicRowLess<Entries>::operator()(const Row &a, const Row &b) const
 {
     for (size_t i = 0; i < a.key.size(); ++i) {
         if (a.key[i] != b.key[i])
             return a.key[i] < b.key[i];
     }
-    return m_model.entryLess(a.entry, b.entry);
+    // Only reached when the keys tie, and the first key word holds the whole version: a tie by version is settled.
+    if (m_column == NameColumn) {
+        const int order = naturalCompare(nameIn(m_entries, a.entry), nameIn(m_entries, b.entry));
+        return m_order == Qt::DescendingOrder ? order > 0 : order < 0;
+    }
+    if (m_column == VersionColumn)
+        return naturalCompare(nameIn(m_entries, a.entry), nameIn(m_entries, b.entry)) < 0;
+    return a.entry < b.entry;
+}
+
+StreamListModel::Filter StreamListModel::Filter::of(const QString &text)
+{
+    Filter filter;
+    filter.text = text;
+    filter.isAscii = std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x80; });
+    filter.ascii = filter.isAscii ? text.toLatin1().toLower() : QByteArray();
+    return filter;
+}
+
+bool StreamListModel::Filter::matches(QByteArrayView name) const
+{
+    if (text.isEmpty())
+        return true;
+    if (isAscii && isAsciiText(name))
+        return containsAsciiFolded(name, ascii);
+    return QString::fromUtf8(name).contains(text, Qt::CaseInsensitive);
 }
 
 std::pair<size_t, size_t> StreamListModel::RowBlocks::locate(int row) const
@@ -293,18 +370,6 @@ void StreamListModel::RowBlocks::remove(int position)
     updateStarts();
 }
 
-std::vector<StreamListModel::Row> StreamListModel::RowBlocks::take()
-{
-    std::vector<Row> rows;
-    rows.reserve(size_t(size()));
-    for (std::vector<Row> &block : m_blocks) {
-        rows.insert(rows.end(), block.begin(), block.end());
-        std::vector<Row>().swap(block);
-    }
-    clear();
-    return rows;
-}
-
 void StreamListModel::RowBlocks::updateStarts()
 {
     m_starts.resize(m_blocks.size() + 1);
@@ -326,9 +391,14 @@ StreamListModel::StreamListModel(const QByteArray &streamPrefix, QObject *parent
     connect(&m_applyTimer, &QTimer::timeout, this, &StreamListModel::applyPending);
     m_placeTimer.setSingleShot(true);
     connect(&m_placeTimer, &QTimer::timeout, this, &StreamListModel::placeNewRows);
+    connect(&m_jobWatcher, &QFutureWatcherBase::finished, this, &StreamListModel::reorderJobDone);
 }
 
-StreamListModel::~StreamListModel() = default;
+StreamListModel::~StreamListModel()
+{
+    // A running worker stops at its next look; it holds what it reads.
+    m_latest->store(++m_generation, std::memory_order_relaxed);
+}
 
 int StreamListModel::rowCount(const QModelIndex &parent) const
 {
@@ -403,15 +473,165 @@ void StreamListModel::sort(int column, Qt::SortOrder order)
 {
     if (column < 0 || column >= ColumnCount)
         column = -1;
-    if (column == m_sortColumn && (column < 0 || order == m_sortOrder))
+    if (column == m_wantedColumn && (column < 0 || order == m_wantedOrder))
         return;
+    m_wantedColumn = column;
+    m_wantedOrder = order;
+    reorder();
+}
+
+bool StreamListModel::isReordering() const
+{
+    return m_wantedColumn != m_sortColumn || (m_sortColumn >= 0 && m_wantedOrder != m_sortOrder)
+           || m_wantedFilter.text != m_filter.text;
+}
+
+void StreamListModel::reorder()
+{
+    // Whatever runs now computes an order no longer asked for.
+    m_latest->store(++m_generation, std::memory_order_relaxed);
+    if (isReordering()) {
+        if (m_entries.size() <= SyncReorderLimit)
+            reorderNow();
+        else if (!m_job)
+            startReorderJob(); // else when the running one ends
+    }
+    reportReordering();
+}
+
+void StreamListModel::reorderNow()
+{
     Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
     const PersistentEntries persistent = persistentEntries();
-    m_sortColumn = column;
-    m_sortOrder = order;
+    m_sortColumn = m_wantedColumn;
+    m_sortOrder = m_wantedOrder;
+    m_filter = m_wantedFilter;
     setRows(rowsOfAllEntries());
     restorePersistent(persistent);
     Q_EMIT layoutChanged({}, VerticalSortHint);
+    reportCount();
+}
+
+void StreamListModel::startReorderJob()
+{
+    auto job = std::make_shared<ReorderJob>();
+    job->entries = m_entries.view();
+    job->names = m_names;
+    job->count = m_entries.size();
+    job->column = m_wantedColumn;
+    job->order = m_wantedOrder;
+    job->filter = m_wantedFilter;
+    job->generation = m_generation;
+    job->latest = m_latest;
+    m_changedSinceSnapshot.clear();
+    m_job = job;
+    m_jobWatcher.setFuture(QtConcurrent::run(reorderPool(), [job] {
+        lowerThisThreadsPriority();
+        return reorderRows(*job);
+    }));
+}
+
+std::shared_ptr<StreamListModel::Reordered> StreamListModel::reorderRows(const ReorderJob &job)
+{
+    auto result = std::make_shared<Reordered>();
+    const auto superseded = [&] {
+        result->cancelled = job.latest->load(std::memory_order_relaxed) != job.generation;
+        return result->cancelled;
+    };
+    std::vector<Row> rows;
+    rows.reserve(job.count);
+    for (quint32 entry = 0; entry < job.count; ++entry) {
+        if (entry % CancelCheckSlice == 0 && superseded())
+            return result;
+        const QByteArrayView name = nameIn(job.entries, entry);
+        if (job.filter.matches(name))
+            rows.push_back(makeRow(entry, name, versionOf(job.entries[entry]), job.column, job.order));
+    }
+    // In entry order, that is scan order, already.
+    if (job.column >= 0 && !superseded())
+        std::sort(rows.begin(), rows.end(), BasicRowLess<ChunkedView<Entry>>(job.entries, job.column, job.order));
+    if (superseded())
+        return result;
+    result->rows.append(rows.data(), rows.data() + rows.size());
+    return result;
+}
+
+void StreamListModel::reorderJobDone()
+{
+    const std::shared_ptr<const ReorderJob> job = std::move(m_job);
+    m_job.reset();
+    if (!job)
+        return;
+    const std::shared_ptr<Reordered> result = m_jobWatcher.result();
+    if (job->generation == m_generation && result && !result->cancelled)
+        applyReordered(*job, std::move(result->rows));
+    else if (isReordering())
+        reorder(); // superseded by a request that waited for the worker
+    m_changedSinceSnapshot.clear();
+    reportReordering();
+}
+
+void StreamListModel::applyReordered(const ReorderJob &job, RowBlocks rows)
+{
+    Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
+    const PersistentEntries persistent = persistentEntries();
+    m_sortColumn = job.column;
+    m_sortOrder = job.order;
+    m_filter = job.filter;
+    m_rows = std::move(rows);
+    const RowLess less = rowLess();
+    // The worker did not see what changed since it was asked: rows keyed by a version since raised, and streams
+    // placed meanwhile. Both are merged in as a place pass merges new rows.
+    std::vector<Row> late;
+    if (m_sortColumn == VersionColumn) {
+        // A row keyed by a version the stream no longer has is found by that key (keys embed the version).
+        for (const auto &[entry, version] : m_changedSinceSnapshot) {
+            const Row stale = makeRow(entry, nameOf(entry), version, m_sortColumn, m_sortOrder);
+            const int position = m_rows.lowerBound(stale, less);
+            if (position < m_rows.size() && m_rows.at(position).entry == entry
+                && m_rows.at(position).key == stale.key) {
+                m_rows.remove(position);
+                late.push_back(makeRow(entry));
+            }
+        }
+    }
+    for (quint32 entry = job.count; entry < m_placed; ++entry) {
+        if (matchesFilter(nameOf(entry)))
+            late.push_back(makeRow(entry));
+    }
+    m_placed = std::max(m_placed, job.count);
+    if (!late.empty()) {
+        if (m_sortColumn >= 0)
+            std::sort(late.begin(), late.end(), less);
+        m_rows.merge(late, less);
+    }
+    restorePersistent(persistent);
+    Q_EMIT layoutChanged({}, VerticalSortHint);
+    reportCount();
+}
+
+void StreamListModel::setVersion(quint32 entry, qint64 version)
+{
+    qint64 &stored = m_entries[entry].version;
+    if (m_job && entry < m_job->count && m_job->column == VersionColumn)
+        m_changedSinceSnapshot.emplace_back(entry, stored);
+    std::atomic_ref<qint64>(stored).store(version, std::memory_order_relaxed);
+}
+
+void StreamListModel::reportCount()
+{
+    if (m_reportedCount != streamCount()) {
+        m_reportedCount = streamCount();
+        Q_EMIT streamCountChanged(m_reportedCount);
+    }
+}
+
+void StreamListModel::reportReordering()
+{
+    if (m_reportedReordering != isReordering()) {
+        m_reportedReordering = isReordering();
+        Q_EMIT reorderingChanged(m_reportedReordering);
+    }
 }
 
 void StreamListModel::setStoreRevision(qint64 revision)
@@ -451,6 +671,12 @@ void StreamListModel::updateVersion(const QByteArray &name, qint64 version)
 
 void StreamListModel::clear()
 {
+    // Nothing left to order: what was asked for applies to the rows to come, and a running worker's result is void.
+    m_latest->store(++m_generation, std::memory_order_relaxed);
+    m_sortColumn = m_wantedColumn;
+    m_sortOrder = m_wantedOrder;
+    m_filter = m_wantedFilter;
+    m_changedSinceSnapshot.clear();
     m_pending.clear();
     m_pendingDone = 0;
     m_applyTimer.stop();
@@ -466,29 +692,15 @@ void StreamListModel::clear()
     m_reportedCount = 0;
     if (hadStreams)
         Q_EMIT streamCountChanged(0);
+    reportReordering();
 }
 
 void StreamListModel::setTextFilter(const QString &text)
 {
-    if (text == m_filter)
+    if (text == m_wantedFilter.text)
         return;
-    // Typing on narrows the match: the rows left keep their order and need no sorting.
-    const bool narrowing = !m_filter.isEmpty() && text.contains(m_filter, Qt::CaseInsensitive);
-    Q_EMIT layoutAboutToBeChanged({}, VerticalSortHint);
-    const PersistentEntries persistent = persistentEntries();
-    m_filter = text;
-    m_filterIsAscii = std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x80; });
-    m_asciiFilter = m_filterIsAscii ? text.toLatin1().toLower() : QByteArray();
-    if (narrowing) {
-        // Streams not placed yet get the new filter when they are.
-        std::vector<Row> rows = m_rows.take();
-        std::erase_if(rows, [this](const Row &row) { return !matchesFilter(nameOf(row.entry)); });
-        setRows(std::move(rows));
-    } else {
-        setRows(rowsOfAllEntries());
-    }
-    restorePersistent(persistent);
-    Q_EMIT layoutChanged({}, VerticalSortHint);
+    m_wantedFilter = Filter::of(text);
+    reorder();
 }
 
 int StreamListModel::rowOf(const QByteArray &name) const
@@ -532,9 +744,9 @@ void StreamListModel::applyPending()
             const quint32 known = find(name, hash);
             if (known == NoEntry)
                 addEntry(name, hash, info.version);
-            else if (info.version > m_entries[known].version && known >= m_placed)
-                m_entries[known].version = info.version; // no row yet, so nothing to move
-            else if (info.version > m_entries[known].version)
+            else if (info.version > m_entries[known].version && known >= m_placed) {
+                setVersion(known, info.version); // no row yet, so nothing to move
+            } else if (info.version > m_entries[known].version)
                 raised.emplace_back(known, info.version);
         }
         if (m_pendingDone == batch.size()) {
@@ -561,10 +773,7 @@ void StreamListModel::placeNewRows()
     m_placeTimer.stop();
     m_placeClock.start();
     insertNewRows();
-    if (m_reportedCount != streamCount()) {
-        m_reportedCount = streamCount();
-        Q_EMIT streamCountChanged(m_reportedCount);
-    }
+    reportCount();
 }
 
 void StreamListModel::insertNewRows()
@@ -577,7 +786,7 @@ void StreamListModel::insertNewRows()
     m_placed = m_entries.size();
     if (added.empty())
         return;
-    const RowLess less(*this);
+    const RowLess less = rowLess();
     if (m_sortColumn >= 0)
         std::sort(added.begin(), added.end(), less);
     if (m_rows.size() == 0 || less(m_rows.at(m_rows.size() - 1), added.front())) {
@@ -627,12 +836,12 @@ const char *StreamListModel::storeName(QByteArrayView name)
 {
     const qsizetype size = name.size();
     if (size > NameChunkSize / 16) {
-        m_names.push_back(std::make_unique_for_overwrite<char[]>(size_t(size)));
+        m_names.push_back(std::shared_ptr<char[]>(new char[size_t(size)]));
         std::memcpy(m_names.back().get(), name.data(), size_t(size));
         return m_names.back().get();
     }
     if (size > m_nameSpaceLeft) {
-        m_names.push_back(std::make_unique_for_overwrite<char[]>(size_t(NameChunkSize)));
+        m_names.push_back(std::shared_ptr<char[]>(new char[size_t(NameChunkSize)]));
         m_nameSpace = m_names.back().get();
         m_nameSpaceLeft = NameChunkSize;
     }
@@ -696,63 +905,48 @@ QByteArrayView StreamListModel::nameOf(quint32 entry) const
     return QByteArrayView(stored.name, stored.length);
 }
 
-bool StreamListModel::matchesFilter(QByteArrayView name) const
-{
-    if (m_filter.isEmpty())
-        return true;
-    if (m_filterIsAscii && isAscii(name))
-        return containsAsciiFolded(name, m_asciiFilter);
-    return QString::fromUtf8(name).contains(m_filter, Qt::CaseInsensitive);
-}
-
 StreamListModel::Row StreamListModel::makeRow(quint32 entry) const
 {
-    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    return makeRow(entry, nameOf(entry), m_entries[entry].version, m_sortColumn, m_sortOrder);
+}
+
+StreamListModel::Row StreamListModel::makeRow(quint32 entry, QByteArrayView name, qint64 version, int column,
+                                              Qt::SortOrder order)
+{
+    const bool descending = order == Qt::DescendingOrder;
     Row row{{quint64(entry), 0, 0}, entry};
-    if (m_sortColumn == NameColumn) {
-        row.key = naturalKey(nameOf(entry));
+    if (column == NameColumn) {
+        row.key = naturalKey(name);
         if (descending) {
             for (quint64 &word : row.key)
                 word = ~word;
         }
-    } else if (m_sortColumn == VersionColumn) {
+    } else if (column == VersionColumn) {
         // Flipping the sign bit orders signed versions as unsigned words; ties stay by name ascending.
-        const quint64 version = quint64(m_entries[entry].version) ^ (quint64(1) << 63);
-        const std::array<quint64, 3> name = naturalKey(nameOf(entry));
-        row.key = {descending ? ~version : version, name[0], name[1]};
+        const quint64 key = quint64(version) ^ (quint64(1) << 63);
+        const std::array<quint64, 3> words = naturalKey(name);
+        row.key = {descending ? ~key : key, words[0], words[1]};
     }
     return row;
 }
 
-bool StreamListModel::entryLess(quint32 a, quint32 b) const
-{
-    // Only asked when the keys tie, and the first key word holds the whole version: a tie by version is settled.
-    if (m_sortColumn == NameColumn) {
-        const int order = naturalCompare(nameOf(a), nameOf(b));
-        return m_sortOrder == Qt::DescendingOrder ? order > 0 : order < 0;
-    }
-    if (m_sortColumn == VersionColumn)
-        return naturalCompare(nameOf(a), nameOf(b)) < 0;
-    return a < b;
-}
-
 int StreamListModel::findRow(quint32 entry) const
 {
-    const int position = m_rows.lowerBound(makeRow(entry), RowLess(*this));
+    const int position = m_rows.lowerBound(makeRow(entry), rowLess());
     return position < m_rows.size() && m_rows.at(position).entry == entry ? position : -1;
 }
 
 void StreamListModel::raiseVersion(quint32 entry, qint64 version)
 {
     const int position = findRow(entry); // while the row still has its old key
-    m_entries[entry].version = version;
+    setVersion(entry, version);
     if (position < 0)
         return;
     int row = position + 1;
     if (m_sortColumn == VersionColumn) {
         const Row moved = makeRow(entry);
         // The stale row is still in place and sorts consistently, so this is where the new key goes among all.
-        const int to = m_rows.lowerBound(moved, RowLess(*this));
+        const int to = m_rows.lowerBound(moved, rowLess());
         if (to == position || to == position + 1) {
             m_rows.replace(position, moved);
         } else {
@@ -783,7 +977,7 @@ std::vector<StreamListModel::Row> StreamListModel::rowsOfAllEntries()
 
 void StreamListModel::setRows(std::vector<Row> rows)
 {
-    const RowLess less(*this);
+    const RowLess less = rowLess();
     if (!std::is_sorted(rows.begin(), rows.end(), less))
         std::sort(rows.begin(), rows.end(), less);
     m_rows.clear();

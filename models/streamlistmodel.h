@@ -5,10 +5,12 @@
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QList>
 #include <QTimer>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -21,6 +23,10 @@ namespace Eventscope {
 // what is there. Scanner batches are queued and taken in on the following passes of the event loop within a time
 // budget; the new rows show (merged in order when sorted) at most ten times a second, so that a scan runs at the
 // server's pace while the GUI thread is never held for more than a few milliseconds at a time.
+// Sorting and filtering more than a few thousand streams is computed on a worker over a snapshot (the names and
+// entries are shared, never copied: they do not move, and the worker reads nothing the GUI thread changes); the rows
+// keep their order meanwhile, scan batches keep coming in, a newer request supersedes an older one, and the result
+// replaces the rows in one layout change that keeps persistent indexes (the selection) on their streams.
 class StreamListModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -45,9 +51,12 @@ public:
     // Name sorts in natural order: runs of digits compare by value (customer-2 < customer-10), everything else
     // byte-wise and case-sensitively, as Redis itself orders keys. Version sorts numerically, ties by name
     // ascending. A column outside the model restores scan order. $all stays on row 0.
+    // Over many streams the new order shows when the worker is done: sortColumn(), sortOrder() and textFilter() are
+    // what was asked for, isReordering() says whether the rows shown follow it yet.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
-    int sortColumn() const { return m_sortColumn; }
-    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+    int sortColumn() const { return m_wantedColumn; }
+    Qt::SortOrder sortOrder() const { return m_wantedOrder; }
+    bool isReordering() const;
 
     void setStoreRevision(qint64 revision);
     qint64 storeRevision() const { return m_storeRevision; }
@@ -63,7 +72,7 @@ public:
 
     // Case-insensitive substring over the loaded names; globs for the server are the scanner's business.
     void setTextFilter(const QString &text);
-    QString textFilter() const { return m_filter; }
+    QString textFilter() const { return m_wantedFilter.text; }
 
     // Streams placed (shown, unless filtered out), excluding $all and anything still queued or being taken in.
     int streamCount() const { return int(m_placed); }
@@ -73,9 +82,24 @@ public:
 
 Q_SIGNALS:
     void streamCountChanged(int count);
+    // A sort or filter started or ended on the worker.
+    void reorderingChanged(bool reordering);
 
 private:
     static constexpr quint32 NoEntry = 0xffffffffu;
+    static constexpr int ChunkBits = 14;
+    static constexpr quint32 ChunkSize = 1u << ChunkBits;
+    static constexpr quint32 ChunkMask = ChunkSize - 1;
+
+    // Case-insensitive substring; names are matched as bytes when the filter is ASCII.
+    struct Filter
+    {
+        QString text;
+        QByteArray ascii; // text in lower case when it is ASCII
+        bool isAscii = true;
+        static Filter of(const QString &text);
+        bool matches(QByteArrayView name) const;
+    };
 
     // One stream. The name points into m_names and never moves.
     struct Entry
@@ -95,20 +119,39 @@ private:
         quint32 entry;
     };
 
-    // The current order over rows; total, because names are unique.
-    class RowLess
+    // An order over rows, by sort column and order; total, because names are unique. Entries is the model's entry
+    // array or a worker's snapshot of it.
+    template<typename Entries>
+    class BasicRowLess
     {
     public:
-        explicit RowLess(const StreamListModel &model)
-            : m_model(model)
+        BasicRowLess(const Entries &entries, int column, Qt::SortOrder order)
+            : m_entries(entries)
+            , m_column(column)
+            , m_order(order)
         {}
         bool operator()(const Row &a, const Row &b) const;
 
     private:
-        const StreamListModel &m_model;
+        const Entries &m_entries;
+        int m_column;
+        Qt::SortOrder m_order;
     };
 
-    // Append-only storage in fixed chunks: growing allocates a chunk and never copies what is stored.
+    // What a worker may read of a ChunkedArray: the chunks of its first size() elements, kept alive.
+    template<typename T>
+    class ChunkedView
+    {
+    public:
+        const T &operator[](quint32 i) const { return m_chunks[i >> ChunkBits][i & ChunkMask]; }
+        quint32 size() const { return m_size; }
+
+        std::vector<std::shared_ptr<const T[]>> m_chunks;
+        quint32 m_size = 0;
+    };
+
+    // Append-only storage in fixed chunks: growing allocates a chunk and never copies what is stored. Chunks are
+    // shared with snapshots, which keep them alive across clear().
     template<typename T>
     class ChunkedArray
     {
@@ -119,7 +162,7 @@ private:
         void push_back(const T &value)
         {
             if ((m_size >> ChunkBits) == m_chunks.size())
-                m_chunks.push_back(std::make_unique_for_overwrite<T[]>(ChunkSize));
+                m_chunks.push_back(std::shared_ptr<T[]>(new T[ChunkSize]));
             (*this)[m_size++] = value;
         }
         void clear()
@@ -127,14 +170,20 @@ private:
             m_chunks.clear();
             m_size = 0;
         }
+        ChunkedView<T> view() const
+        {
+            ChunkedView<T> view;
+            view.m_chunks.assign(m_chunks.begin(), m_chunks.end());
+            view.m_size = m_size;
+            return view;
+        }
 
     private:
-        static constexpr int ChunkBits = 14;
-        static constexpr quint32 ChunkSize = 1u << ChunkBits;
-        static constexpr quint32 ChunkMask = ChunkSize - 1;
-        std::vector<std::unique_ptr<T[]>> m_chunks;
+        std::vector<std::shared_ptr<T[]>> m_chunks;
         quint32 m_size = 0;
     };
+
+    using RowLess = BasicRowLess<ChunkedArray<Entry>>;
 
     // Rows in blocks of at most MaxBlock, with the row number each block starts at, so that inserting into a sorted
     // million-row list shifts one block, and growing never reallocates the whole list.
@@ -151,8 +200,6 @@ private:
         void insert(int position, const Row &row);
         void replace(int position, const Row &row);
         void remove(int position);
-        // Moves the rows out, in order, freeing each block as soon as it is read.
-        std::vector<Row> take();
 
     private:
         static constexpr size_t MaxBlock = 2048;
@@ -169,6 +216,26 @@ private:
     // Where the persistent indexes point, by entry, across a change of the rows.
     using PersistentEntries = std::pair<QModelIndexList, std::vector<quint32>>;
 
+    // What a worker sorts and filters: the first count entries as they were when it was asked, and the order and
+    // filter asked for. Entries' names never change; versions do, so they are written and read as atomics (relaxed:
+    // which of its versions the worker sees does not matter, the rows of changed versions are fixed when applied).
+    struct ReorderJob
+    {
+        ChunkedView<Entry> entries;
+        std::vector<std::shared_ptr<char[]>> names; // keeps the names the entries point to alive
+        quint32 count = 0;
+        int column = -1;
+        Qt::SortOrder order = Qt::AscendingOrder;
+        Filter filter;
+        quint64 generation = 0;
+        std::shared_ptr<const std::atomic<quint64>> latest; // a newer generation there cancels this job
+    };
+    struct Reordered
+    {
+        RowBlocks rows;
+        bool cancelled = false;
+    };
+
     void applyPending();
     void placeNewRows();
     void insertNewRows();
@@ -180,25 +247,47 @@ private:
     quint32 bucketOf(quint32 hash) const;
     void resetStorage();
     QByteArrayView nameOf(quint32 entry) const;
-    bool matchesFilter(QByteArrayView name) const;
+    bool matchesFilter(QByteArrayView name) const { return m_filter.matches(name); }
     Row makeRow(quint32 entry) const;
-    bool entryLess(quint32 a, quint32 b) const;
+    static Row makeRow(quint32 entry, QByteArrayView name, qint64 version, int column, Qt::SortOrder order);
+    RowLess rowLess() const { return RowLess(m_entries, m_sortColumn, m_sortOrder); }
     int findRow(quint32 entry) const;
     void raiseVersion(quint32 entry, qint64 version);
     std::vector<Row> rowsOfAllEntries();
     void setRows(std::vector<Row> rows);
     PersistentEntries persistentEntries() const;
     void restorePersistent(const PersistentEntries &persistent);
+    void reorder();
+    void reorderNow();
+    void startReorderJob();
+    void reorderJobDone();
+    void applyReordered(const ReorderJob &job, RowBlocks rows);
+    void setVersion(quint32 entry, qint64 version);
+    void reportCount();
+    void reportReordering();
+    static std::shared_ptr<Reordered> reorderRows(const ReorderJob &job);
 
     QByteArray m_streamPrefix;
     qint64 m_storeRevision = 0;
+    // The order and filter of the rows shown, which the rows are merged and looked up by.
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
-    QString m_filter;
-    QByteArray m_asciiFilter; // m_filter in lower case when it is ASCII, which lets names be matched as bytes
-    bool m_filterIsAscii = true;
+    Filter m_filter;
+    // Those asked for; different while a worker computes them.
+    int m_wantedColumn = -1;
+    Qt::SortOrder m_wantedOrder = Qt::AscendingOrder;
+    Filter m_wantedFilter;
+    bool m_reportedReordering = false;
 
-    std::vector<std::unique_ptr<char[]>> m_names; // chunks of names; a long name gets one of its own
+    quint64 m_generation = 0; // of the latest request; a worker's result for an older one is dropped
+    std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
+    std::shared_ptr<const ReorderJob> m_job; // the one running, if any
+    QFutureWatcher<std::shared_ptr<Reordered>> m_jobWatcher;
+    // Entries below the running job's count whose version changed since it started, with the version they had: the
+    // worker keyed their rows by one of those, or by the version they have now, when sorting by version.
+    std::vector<std::pair<quint32, qint64>> m_changedSinceSnapshot;
+
+    std::vector<std::shared_ptr<char[]>> m_names; // chunks of names; a long name gets one of its own
     char *m_nameSpace = nullptr;
     qsizetype m_nameSpaceLeft = 0;
     ChunkedArray<Entry> m_entries;

@@ -238,6 +238,8 @@ void MainWindow::buildUi()
     // Status text follows the model's row count at the model's own (timer-batched) pace.
     connect(m_streams, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
     connect(m_streams, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
+    // Sorting or filtering many streams runs on a worker; the list keeps its order meanwhile, and says so.
+    connect(m_streams, &StreamListModel::reorderingChanged, this, &MainWindow::updateStatus);
     connect(m_streams, &QAbstractItemModel::rowsInserted, this, &MainWindow::syncStreamSelection);
     connect(m_streams, &QAbstractItemModel::layoutChanged, this, &MainWindow::syncStreamSelection);
 
@@ -797,7 +799,9 @@ QString MainWindow::eventsStatusText() const
 void MainWindow::updateStatus()
 {
     const int count = m_streams->streamCount();
-    const QString streams = count == 1 ? tr("1 stream") : tr("%1 streams").arg(count);
+    QString streams = count == 1 ? tr("1 stream") : tr("%1 streams").arg(count);
+    if (m_streams->isReordering())
+        streams = tr("%1 · sorting…").arg(streams);
     if (m_scanner->isRunning())
         m_scanStatus->setText(tr("%1 · scanning…").arg(streams));
     else if (m_scanStatus->text().isEmpty() || m_scanStatus->text().contains(QLatin1String("stream")))

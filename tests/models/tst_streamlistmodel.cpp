@@ -2,8 +2,10 @@
 #include "streamlistmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QItemSelectionModel>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 
 #include <algorithm>
 #include <numeric>
@@ -32,6 +34,77 @@ qint64 versionAt(const StreamListModel &model, int row)
     return model.index(row, StreamListModel::VersionColumn).data(StreamListModel::VersionRole).toLongLong();
 }
 
+// Streams named prefix-N, so that the expected order is computed plainly: natural order is by prefix (bytes), then
+// N by value.
+struct Named
+{
+    QByteArray prefix;
+    int number = 0;
+    qint64 version = 0;
+    QByteArray name() const { return prefix + '-' + QByteArray::number(number); }
+};
+
+// Above the model's limit for sorting at once, so it sorts on a worker.
+constexpr int ManyStreams = 50'000;
+
+// count streams numbered from firstNumber, prefixes in turn (so order-777 and customer-4002 exist), shuffled.
+std::vector<Named> manyStreams(int count, int firstNumber, std::mt19937 &random)
+{
+    static const QByteArrayList prefixes = {"order", "customer", "Invoice", "order-line"};
+    std::vector<Named> streams;
+    std::uniform_int_distribution<int> version(0, 40);
+    for (int i = 0; i < count; ++i)
+        streams.push_back(Named{prefixes.at(i % prefixes.size()), firstNumber + i, version(random)});
+    std::shuffle(streams.begin(), streams.end(), random);
+    return streams;
+}
+
+void addAll(StreamListModel &model, const std::vector<Named> &streams)
+{
+    QList<StreamInfo> batch;
+    for (const Named &named : streams) {
+        batch.append(StreamInfo{named.name(), named.name(), named.version});
+        if (batch.size() == 1000) {
+            model.addStreams(batch);
+            batch.clear();
+        }
+    }
+    model.addStreams(batch);
+}
+
+// What the model should show: filtered by a case-insensitive substring, sorted plainly.
+QByteArrayList expectedNames(std::vector<Named> streams, int column, Qt::SortOrder order, const QByteArray &filter = {})
+{
+    std::erase_if(streams, [&](const Named &s) { return !s.name().toLower().contains(filter.toLower()); });
+    const auto byName = [](const Named &a, const Named &b) {
+        return a.prefix != b.prefix ? a.prefix < b.prefix : a.number < b.number;
+    };
+    if (column == StreamListModel::NameColumn) {
+        std::sort(streams.begin(), streams.end(), byName);
+        if (order == Qt::DescendingOrder)
+            std::reverse(streams.begin(), streams.end());
+    } else if (column == StreamListModel::VersionColumn) {
+        std::sort(streams.begin(), streams.end(), [&](const Named &a, const Named &b) {
+            if (a.version != b.version)
+                return order == Qt::AscendingOrder ? a.version < b.version : a.version > b.version;
+            return byName(a, b);
+        });
+    }
+    QByteArrayList names;
+    for (const Named &named : streams)
+        names.append(named.name());
+    return names;
+}
+
+// The selected stream, as a view keeps it: the current index, on the one selected row.
+QByteArray selectedName(const QItemSelectionModel &selection)
+{
+    const QModelIndex current = selection.currentIndex();
+    if (!current.isValid() || !selection.isRowSelected(current.row(), {}) || selection.selectedRows().size() != 1)
+        return {};
+    return current.data(StreamListModel::StreamNameRole).toByteArray();
+}
+
 } // namespace
 
 class TestStreamListModel : public QObject
@@ -53,6 +126,10 @@ private Q_SLOTS:
     void clears();
     void roles();
     void roundTripsHundredThousandStreams();
+    void sortsAndFiltersManyOnAWorker();
+    void takesInWhatArrivesDuringASort_data();
+    void takesInWhatArrivesDuringASort();
+    void newerRequestSupersedesOlder();
 };
 
 void TestStreamListModel::allRowFromTheStart()
@@ -505,6 +582,7 @@ void TestStreamListModel::roundTripsHundredThousandStreams()
     }
 
     model.sort(StreamListModel::VersionColumn, Qt::DescendingOrder);
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering(), 60'000);
     for (int row = 2; row < model.rowCount(); ++row) {
         const qint64 previous = versionAt(model, row - 1);
         const qint64 current = versionAt(model, row);
@@ -514,8 +592,189 @@ void TestStreamListModel::roundTripsHundredThousandStreams()
 
     // Back to scan order.
     model.sort(-1);
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering(), 60'000);
     QCOMPARE(model.nameAt(1), QByteArray("customer-" + QByteArray::number(numbers.first())));
     QCOMPARE(model.nameAt(Count), QByteArray("customer-" + QByteArray::number(numbers.last())));
+}
+
+void TestStreamListModel::sortsAndFiltersManyOnAWorker()
+{
+    std::mt19937 random(7);
+    const std::vector<Named> streams = manyStreams(ManyStreams, 1, random);
+    StreamListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    addAll(model, streams);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), ManyStreams + 1, 60'000);
+    QCOMPARE(shownNames(model), expectedNames(streams, -1, Qt::AscendingOrder));
+    QItemSelectionModel selection(&model);
+    const QByteArray selected = "order-777";
+    selection.setCurrentIndex(model.index(model.rowOf(selected), 0),
+                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QCOMPARE(selectedName(selection), selected);
+    QSignalSpy reordering(&model, &StreamListModel::reorderingChanged);
+
+    struct Step
+    {
+        int column;
+        Qt::SortOrder order;
+        QByteArray filter;
+    };
+    // Each step changes the order or the filter.
+    const Step steps[] = {
+        {StreamListModel::VersionColumn, Qt::AscendingOrder, {}},
+        {StreamListModel::VersionColumn, Qt::DescendingOrder, {}},
+        {StreamListModel::NameColumn, Qt::AscendingOrder, {}},
+        {StreamListModel::NameColumn, Qt::DescendingOrder, {}},
+        {StreamListModel::NameColumn, Qt::DescendingOrder, "ORDER-7"},
+        {StreamListModel::NameColumn, Qt::AscendingOrder, "ORDER-7"},
+        {StreamListModel::NameColumn, Qt::AscendingOrder, "order"},
+        {StreamListModel::NameColumn, Qt::AscendingOrder, {}},
+        {-1, Qt::AscendingOrder, {}},
+    };
+    for (const Step &step : steps) {
+        const QByteArrayList before = shownNames(model);
+        const qsizetype changes = reordering.size();
+        if (step.column != model.sortColumn() || step.order != model.sortOrder())
+            model.sort(step.column, step.order);
+        else
+            model.setTextFilter(QString::fromLatin1(step.filter));
+        // Computed on a worker: the rows keep their order until it is done.
+        QVERIFY(model.isReordering());
+        QCOMPARE(reordering.size(), changes + 1);
+        QCOMPARE(reordering.last().at(0).toBool(), true);
+        QCOMPARE(model.sortColumn(), step.column);
+        QCOMPARE(model.textFilter(), QString::fromLatin1(step.filter));
+        QCOMPARE(model.nameAt(1), before.first());
+        QCOMPARE(model.nameAt(model.rowCount() - 1), before.last());
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering(), 60'000);
+        QCOMPARE(reordering.size(), changes + 2);
+        QCOMPARE(reordering.last().at(0).toBool(), false);
+        QCOMPARE(shownNames(model), expectedNames(streams, step.column, step.order, step.filter));
+        QCOMPARE(selectedName(selection), selected);
+        QCOMPARE(model.rowOf(selected), selection.currentIndex().row());
+        QCOMPARE(model.streamCount(), ManyStreams);
+    }
+}
+
+void TestStreamListModel::takesInWhatArrivesDuringASort_data()
+{
+    QTest::addColumn<int>("column");
+    QTest::addColumn<Qt::SortOrder>("order");
+    QTest::newRow("by version") << int(StreamListModel::VersionColumn) << Qt::AscendingOrder;
+    QTest::newRow("by version, descending") << int(StreamListModel::VersionColumn) << Qt::DescendingOrder;
+    QTest::newRow("by name, descending") << int(StreamListModel::NameColumn) << Qt::DescendingOrder;
+}
+
+void TestStreamListModel::takesInWhatArrivesDuringASort()
+{
+    QFETCH(int, column);
+    QFETCH(Qt::SortOrder, order);
+    std::mt19937 random(11);
+    std::vector<Named> streams = manyStreams(ManyStreams, 1, random);
+    StreamListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.sort(StreamListModel::NameColumn, Qt::AscendingOrder);
+    addAll(model, streams);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), ManyStreams + 1, 60'000);
+    QItemSelectionModel selection(&model);
+    const QByteArray selected = "customer-4002";
+    selection.setCurrentIndex(model.index(model.rowOf(selected), 0),
+                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QCOMPARE(selectedName(selection), selected);
+    const auto find = [&](const QByteArray &name) -> Named & {
+        return *std::find_if(streams.begin(), streams.end(), [&](const Named &s) { return s.name() == name; });
+    };
+
+    model.sort(column, order);
+    QVERIFY(model.isReordering());
+    // The worker's result is applied only when the event loop runs: everything until then comes during the sort.
+    // Live updates first: new streams (placed at once, in the order shown) and higher versions of listed ones,
+    // among them the selected stream's.
+    for (int i = 0; i < 20; ++i) {
+        const Named added{"live", i * 7, 50 + i};
+        model.updateVersion(added.name(), added.version);
+        streams.push_back(added);
+        Named &raised = streams[size_t(i) * 997];
+        raised.version += 10 + i;
+        model.updateVersion(raised.name(), raised.version);
+    }
+    find(selected).version += 100;
+    model.updateVersion(selected, find(selected).version);
+    QVERIFY(model.isReordering());
+    QCOMPARE(model.sortColumn(), column);
+    // Then scan batches, taken in on the event loop while the worker may still run: new streams, and repeats with
+    // higher versions.
+    std::vector<Named> more = manyStreams(3000, ManyStreams + 1, random);
+    for (size_t i = 0; i < 500; ++i) {
+        Named &repeated = streams[i * 61];
+        repeated.version += 5;
+        more.push_back(repeated);
+    }
+    addAll(model, more);
+    streams.insert(streams.end(), more.begin(), more.end() - 500);
+    const int total = ManyStreams + 20 + 3000;
+
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering() && model.rowCount() == total + 1, 60'000);
+    QCOMPARE(model.streamCount(), total);
+    QCOMPARE(shownNames(model), expectedNames(streams, column, order));
+    QCOMPARE(selectedName(selection), selected);
+    QCOMPARE(versionAt(model, selection.currentIndex().row()), find(selected).version);
+    for (int row = 1; row < model.rowCount(); row += 499)
+        QCOMPARE(model.rowOf(model.nameAt(row)), row);
+}
+
+void TestStreamListModel::newerRequestSupersedesOlder()
+{
+    std::mt19937 random(3);
+    const std::vector<Named> streams = manyStreams(ManyStreams, 1, random);
+    StreamListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.sort(StreamListModel::NameColumn, Qt::AscendingOrder);
+    addAll(model, streams);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), ManyStreams + 1, 60'000);
+    const QByteArrayList byName = shownNames(model);
+    QCOMPARE(byName, expectedNames(streams, StreamListModel::NameColumn, Qt::AscendingOrder));
+    QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+    QSignalSpy reordering(&model, &StreamListModel::reorderingChanged);
+
+    // Asked for and taken back before the worker is done: nothing changes.
+    model.sort(StreamListModel::VersionColumn, Qt::AscendingOrder);
+    QVERIFY(model.isReordering());
+    model.sort(StreamListModel::NameColumn, Qt::AscendingOrder);
+    QVERIFY(!model.isReordering());
+    QCOMPARE(reordering.size(), 2);
+    // The next request waits for that worker, whose result is dropped, and then shows in one layout change.
+    model.setTextFilter(QStringLiteral("invoice-1"));
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering(), 60'000);
+    QCOMPARE(layout.size(), 1);
+    QCOMPARE(shownNames(model), expectedNames(streams, StreamListModel::NameColumn, Qt::AscendingOrder, "invoice-1"));
+    model.setTextFilter(QString());
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering(), 60'000);
+    QCOMPARE(layout.size(), 2);
+    QCOMPARE(shownNames(model), byName);
+
+    // Three requests in a row: only the last shows.
+    model.sort(StreamListModel::VersionColumn, Qt::DescendingOrder);
+    model.setTextFilter(QStringLiteral("customer"));
+    model.sort(StreamListModel::VersionColumn, Qt::AscendingOrder);
+    QTRY_VERIFY_WITH_TIMEOUT(!model.isReordering(), 60'000);
+    QCOMPARE(layout.size(), 3);
+    QCOMPARE(shownNames(model), expectedNames(streams, StreamListModel::VersionColumn, Qt::AscendingOrder, "customer"));
+
+    // Cleared while the worker runs: its result never shows, and what was asked for holds for the streams to come.
+    model.sort(StreamListModel::NameColumn, Qt::DescendingOrder);
+    QVERIFY(model.isReordering());
+    model.clear();
+    QVERIFY(!model.isReordering());
+    model.addStreams(
+        {stream("customer-2", 1), stream("customer-10", 1), stream("order-1", 1), stream("customer-1", 1)});
+    QTRY_COMPARE(model.rowCount(), 4);
+    QCOMPARE(shownNames(model), QByteArrayList({"customer-10", "customer-2", "customer-1"}));
+    // Let the dropped worker end and its result come through the event loop.
+    QThreadPool::globalInstance()->waitForDone();
+    QCoreApplication::processEvents();
+    QCOMPARE(layout.size(), 3); // the new rows came by insertion, and nothing else changed them
+    QCOMPARE(shownNames(model), QByteArrayList({"customer-10", "customer-2", "customer-1"}));
 }
 
 QTEST_GUILESS_MAIN(TestStreamListModel)
