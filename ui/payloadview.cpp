@@ -319,7 +319,7 @@ PayloadView::PayloadView(QWidget *parent)
     connect(copyValue, &QAction::triggered, this, [this] { copyFromTree(JsonTreeModel::ValueTextRole); });
     auto *copyPath = new QAction(tr("Copy path"), m_treeView);
     copyPath->setObjectName(QStringLiteral("copyPathAction"));
-    copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    copyPath->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C)); // Ctrl+Shift+C is Copy payload
     copyPath->setShortcutContext(Qt::WidgetShortcut);
     connect(copyPath, &QAction::triggered, this, [this] { copyFromTree(JsonTreeModel::PathRole); });
     m_treeView->addActions({copyValue, copyPath});

@@ -384,24 +384,22 @@ void TestAuditPanel::cancelStopsARunAndACleanStoreIsClean()
     AuditPanel *panel = openAudit(*window);
     QVERIFY(panel);
     QSignalSpy finished(panel, &AuditPanel::finished);
-    // Cancel with the first progress report, as it arrives: the run is under way.
-    qint64 doneAtCancel = -1;
-    qint64 totalAtCancel = -1;
+    // Cancel as soon as the auditor says it is reading (its first phase after Idle): the run is under way. (Its
+    // first progress report can come with the work all done: a small store is audited within one report interval.)
+    bool cancelledWhileReading = false;
     const QMetaObject::Connection cancelling
-        = connect(panel->auditor(), &BackgroundAuditor::progress, panel, [&](qint64 done, qint64 total) {
-              if (doneAtCancel >= 0)
+        = connect(panel->auditor(), &BackgroundAuditor::phaseChanged, panel, [&](Auditor::Phase phase) {
+              if (cancelledWhileReading || phase == Auditor::Phase::Idle)
                   return;
-              doneAtCancel = done;
-              totalAtCancel = total;
+              cancelledWhileReading = true;
               panel->cancelButton()->click();
           });
     panel->runButton()->click();
     QVERIFY(panel->isRunning());
     QVERIFY(panel->cancelButton()->isEnabled());
     QVERIFY(!panel->runButton()->isEnabled());
-    QTRY_VERIFY_WITH_TIMEOUT(doneAtCancel >= 0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(cancelledWhileReading, 30000);
     disconnect(cancelling);
-    QVERIFY2(doneAtCancel < totalAtCancel, qPrintable(QStringLiteral("%1 of %2").arg(doneAtCancel).arg(totalAtCancel)));
     QVERIFY(!panel->isRunning());
     QVERIFY(panel->runButton()->isEnabled());
     QVERIFY(!panel->cancelButton()->isEnabled());
