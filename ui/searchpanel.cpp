@@ -279,6 +279,7 @@ void SearchPanel::run(const QList<QByteArray> &streams, const SearchQuery &query
     const quint64 generation = ++m_generation;
     m_scanned = m_matched = 0;
     m_runCap = cap;
+    m_connectionProblem.clear();
     setRunning(true);
     m_continueButton->hide();
     showProgress();
@@ -325,6 +326,27 @@ void SearchPanel::run(const QList<QByteArray> &streams, const SearchQuery &query
             QMetaObject::invokeMethod(this, [this, generation, message] {
                 if (generation == m_generation)
                     onFailed(message);
+            });
+        });
+        // While the connection is down the search waits for it (it reconnects by itself): say so, with the reason.
+        connect(connection, &RedisConnection::errorOccurred, m_searcher,
+                [this, generation](RedisConnection::Error, const QString &message) {
+                    QMetaObject::invokeMethod(this, [this, generation, message] {
+                        if (generation == m_generation)
+                            setConnectionProblem(tr("cannot reach Redis: %1").arg(message));
+                    });
+                });
+        connect(connection, &RedisConnection::reconnectScheduled, m_searcher, [this, generation](int delayMs, int) {
+            QMetaObject::invokeMethod(this, [this, generation, delayMs] {
+                if (generation == m_generation && !m_connectionProblem.isEmpty())
+                    setConnectionProblem(m_connectionProblem.section(QStringLiteral("; retrying"), 0, 0)
+                                         + tr("; retrying in %1 s").arg((delayMs + 999) / 1000));
+            });
+        });
+        connect(connection, &RedisConnection::ready, m_searcher, [this, generation] {
+            QMetaObject::invokeMethod(this, [this, generation] {
+                if (generation == m_generation)
+                    setConnectionProblem({});
             });
         });
         SearchRequest request;
@@ -378,9 +400,19 @@ bool SearchPanel::flush()
 void SearchPanel::showProgress()
 {
     const QLocale locale;
-    m_status->setText(
-        tr("Searching %1: %2 commits looked at · %3 matches")
-            .arg(StreamScopeEdit::describe(m_lastStreams), locale.toString(m_scanned), locale.toString(m_matched)));
+    QString text
+        = tr("Searching %1: %2 commits looked at · %3 matches")
+              .arg(StreamScopeEdit::describe(m_lastStreams), locale.toString(m_scanned), locale.toString(m_matched));
+    if (!m_connectionProblem.isEmpty())
+        text += QStringLiteral(" · ") + m_connectionProblem;
+    m_status->setText(text);
+}
+
+void SearchPanel::setConnectionProblem(const QString &problem)
+{
+    m_connectionProblem = problem;
+    if (m_running)
+        showProgress();
 }
 
 void SearchPanel::onFinished(qint64 scanned, qint64 matched, bool capped)

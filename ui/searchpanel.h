@@ -82,6 +82,7 @@ private:
     void setRunning(bool running);
     void showError(const QString &message, int position = -1);
     void showProgress();
+    void setConnectionProblem(const QString &problem);
     void updatePlaceholder();
 
     StoreLayout m_layout;
@@ -92,6 +93,7 @@ private:
     QList<SearchResult> m_pending; // results received, applied to the model on the timer
     quint64 m_generation = 0;      // of the running search: what an earlier one posted is dropped
     bool m_running = false;
+    QString m_connectionProblem; // why the search waits, while its connection is down
     qint64 m_scanned = 0;
     qint64 m_matched = 0;
     qint64 m_runCap = 0;

@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTcpServer>
 #include <QTest>
 
 using namespace Eventscope;
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void capStopsAndContinueFindsTheRest();
     void activatingAResultOpensTheEvent();
     void cancelStops();
+    void unreachableServerIsSaid();
     void shortcutsAreUnique();
 
 private:
@@ -344,6 +346,49 @@ void TestSearchPanel::cancelStops()
     QTest::qWait(500);
     QCOMPARE(finished.size(), 0);
     QVERIFY2(panel->statusText().startsWith(QStringLiteral("Cancelled after")), qPrintable(panel->statusText()));
+}
+
+void TestSearchPanel::unreachableServerIsSaid()
+{
+    // No server at all: the search fails at once and says why.
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close(); // nothing listens there now
+        MainWindow::Options options{*ConnectionOptions::fromUrl(QStringLiteral("redis://127.0.0.1:%1/0").arg(port)),
+                                    StoreLayout::seed(), false};
+        MainWindow window(options);
+        window.show();
+        window.connectToServer();
+        SearchPanel *panel = openSearch(window);
+        QVERIFY(panel);
+        panel->scopeEdit()->setScope(StreamScopeEdit::Scope::All);
+        panel->setQuery(SearchPanel::Kind::Text, QStringLiteral("Deposited"));
+        QSignalSpy failed(panel, &SearchPanel::searchFailed);
+        QVERIFY2(panel->startSearch(), qPrintable(panel->errorText()));
+        QVERIFY(failed.wait(15000));
+        QVERIFY2(panel->errorText().contains(QLatin1String("cannot connect")), qPrintable(panel->errorText()));
+        QVERIFY(!panel->cancelButton()->isEnabled());
+    }
+
+    // The server goes away after the search's connection was made: the search waits for it to come back (it
+    // reconnects by itself) and says why, instead of "Searching" with nothing moving; Cancel still stops it.
+    auto window = openWindow();
+    SearchPanel *panel = openSearch(*window);
+    QVERIFY(panel);
+    panel->scopeEdit()->setScope(StreamScopeEdit::Scope::All);
+    panel->setQuery(SearchPanel::Kind::Text, QStringLiteral("Deposited"));
+    QVERIFY(!search(panel).isEmpty());
+    m_server.stop();
+    QVERIFY2(panel->startSearch(), qPrintable(panel->errorText()));
+    QTRY_VERIFY_WITH_TIMEOUT(panel->statusText().contains(QLatin1String("cannot reach Redis")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->statusText().contains(QLatin1String("retrying in")), 15000);
+    QVERIFY2(panel->statusText().startsWith(QLatin1String("Searching")), qPrintable(panel->statusText()));
+    panel->cancel();
+    QVERIFY2(panel->statusText().startsWith(QLatin1String("Cancelled")), qPrintable(panel->statusText()));
+    QString error;
+    QVERIFY2(m_server.restart(&error), qPrintable(error)); // for the tests after this one
 }
 
 void TestSearchPanel::shortcutsAreUnique()
