@@ -25,27 +25,26 @@ struct Spool
     }
 };
 
+// The audit sends read commands only: the guard stays on whatever the profile allows.
+ConnectionOptions readOnly(ConnectionOptions options)
+{
+    options.readOnly = true;
+    return options;
+}
+
 } // namespace
 
 BackgroundAuditor::BackgroundAuditor(ConnectionOptions options, StoreLayout layout, QObject *parent)
     : QObject(parent)
-{
-    // The audit sends read commands only: the guard stays on whatever the profile allows.
-    options.readOnly = true;
-    options.clientName += QStringLiteral("-audit");
-    m_worker = new QObject;
-    m_connection = new RedisConnection(std::move(options), m_worker);
-    m_auditor = new Auditor(m_connection, std::move(layout), m_worker);
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread.setObjectName(QStringLiteral("eventscope-audit"));
-    m_thread.start();
-}
+    , m_worker(readOnly(std::move(options)), QStringLiteral("audit"),
+               [this, &layout](RedisConnection *connection, QObject *context) {
+                   m_auditor = new Auditor(connection, std::move(layout), context);
+               })
+{}
 
 BackgroundAuditor::~BackgroundAuditor()
 {
-    m_thread.quit();
-    m_thread.wait();
+    m_worker.stop(); // before the spool directory and the members its queued work uses go
 }
 
 void BackgroundAuditor::start(const AuditOptions &options)
@@ -65,9 +64,9 @@ void BackgroundAuditor::start(const AuditOptions &options)
     m_spoolBase = base;
     // The auditor's signals are connected anew for each run, carrying its generation, so that whatever an earlier
     // run left in this thread's event queue is recognised and dropped.
-    QMetaObject::invokeMethod(m_worker, [this, options, generation, base] {
+    m_worker.run([this, options, generation, base](RedisConnection *, QObject *worker) {
         m_auditor->disconnect(this);
-        m_auditor->disconnect(m_worker);
+        m_auditor->disconnect(worker);
         m_auditor->cancel(); // a run in progress: its replies are dropped by the auditor
         auto spool = std::make_shared<Spool>();
         if (base.isEmpty()) {
@@ -89,7 +88,7 @@ void BackgroundAuditor::start(const AuditOptions &options)
                 Q_EMIT progress(done, total);
         });
         // Spooled here, on the audit thread: the GUI thread never writes the report as it grows.
-        connect(m_auditor, &Auditor::findings, m_worker, [spool](const QList<AuditFinding> &batch) {
+        connect(m_auditor, &Auditor::findings, worker, [spool](const QList<AuditFinding> &batch) {
             QByteArray json;
             QByteArray text;
             for (const AuditFinding &finding : batch) {
@@ -103,7 +102,7 @@ void BackgroundAuditor::start(const AuditOptions &options)
             if (generation == m_generation)
                 Q_EMIT findings(batch);
         });
-        connect(m_auditor, &Auditor::finished, m_worker, [this, spool, generation](const AuditSummary &summary) {
+        connect(m_auditor, &Auditor::finished, worker, [this, spool, generation](const AuditSummary &summary) {
             spool->write(spool->json, auditSummaryText(summary, true));
             spool->write(spool->text, auditSummaryText(summary, false));
             if (spool->error.isEmpty() && !spool->json.flush())
@@ -131,9 +130,6 @@ void BackgroundAuditor::start(const AuditOptions &options)
             m_running = false;
             Q_EMIT failed(message);
         });
-        if (m_connection->state() == RedisConnection::State::Disconnected
-            || m_connection->state() == RedisConnection::State::Failed)
-            m_connection->open();
         m_auditor->start(options);
     });
 }
@@ -144,7 +140,7 @@ void BackgroundAuditor::cancel()
         return;
     ++m_generation;
     m_running = false;
-    QMetaObject::invokeMethod(m_worker, [this] { m_auditor->cancel(); });
+    QMetaObject::invokeMethod(m_worker.context(), [this] { m_auditor->cancel(); });
     Q_EMIT cancelled();
 }
 

@@ -3,10 +3,10 @@
 #include "auditor.h"
 #include "connectionoptions.h"
 #include "storelayout.h"
+#include "workerconnection.h"
 
 #include <QObject>
 #include <QTemporaryDir>
-#include <QThread>
 
 namespace Eventscope {
 
@@ -35,7 +35,7 @@ public:
     QString reportPath(bool json) const { return json ? m_jsonReport : m_textReport; }
     QString reportError() const { return m_reportError; }
     // For traffic figures only: its counters are atomic; everything else belongs to the audit thread.
-    const RedisConnection *connection() const { return m_connection; }
+    const RedisConnection *connection() const { return m_worker.connection(); }
 
 Q_SIGNALS:
     void phaseChanged(Eventscope::Auditor::Phase phase);
@@ -46,10 +46,8 @@ Q_SIGNALS:
     void cancelled();
 
 private:
-    QThread m_thread;
-    QObject *m_worker = nullptr; // lives on m_thread
-    RedisConnection *m_connection = nullptr;
-    Auditor *m_auditor = nullptr;
+    Auditor *m_auditor = nullptr; // lives on m_worker's thread; made there before the thread starts
+    WorkerConnection m_worker;
     QTemporaryDir m_spoolDir;
     quint64 m_generation = 0;
     bool m_running = false;

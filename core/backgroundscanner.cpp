@@ -6,21 +6,15 @@ namespace Eventscope {
 
 BackgroundScanner::BackgroundScanner(ConnectionOptions options, StoreLayout layout, QObject *parent)
     : QObject(parent)
-{
-    options.clientName += QStringLiteral("-scan");
-    m_worker = new QObject;
-    m_connection = new RedisConnection(std::move(options), m_worker);
-    m_scanner = new StreamScanner(m_connection, std::move(layout), m_worker);
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread.setObjectName(QStringLiteral("eventscope-scan"));
-    m_thread.start();
-}
+    , m_worker(std::move(options), QStringLiteral("scan"),
+               [this, &layout](RedisConnection *connection, QObject *context) {
+                   m_scanner = new StreamScanner(connection, std::move(layout), context);
+               })
+{}
 
 BackgroundScanner::~BackgroundScanner()
 {
-    m_thread.quit();
-    m_thread.wait();
+    m_worker.stop(); // before the members its queued work uses go
 }
 
 void BackgroundScanner::start(const QByteArray &pattern)
@@ -30,7 +24,7 @@ void BackgroundScanner::start(const QByteArray &pattern)
     m_found = 0;
     // The scanner's signals are connected anew for each scan, carrying its generation, so that whatever an earlier
     // scan left in this thread's event queue is recognised and dropped.
-    QMetaObject::invokeMethod(m_worker, [this, pattern, generation] {
+    m_worker.run([this, pattern, generation](RedisConnection *, QObject *) {
         m_scanner->disconnect(this);
         connect(m_scanner, &StreamScanner::batch, this, [this, generation](const QList<StreamInfo> &streams) {
             if (generation != m_generation)
@@ -50,9 +44,6 @@ void BackgroundScanner::start(const QByteArray &pattern)
             m_running = false;
             Q_EMIT failed(message);
         });
-        if (m_connection->state() == RedisConnection::State::Disconnected
-            || m_connection->state() == RedisConnection::State::Failed)
-            m_connection->open();
         m_scanner->start(pattern);
     });
 }
@@ -61,7 +52,7 @@ void BackgroundScanner::stop()
 {
     ++m_generation;
     m_running = false;
-    QMetaObject::invokeMethod(m_worker, [this] { m_scanner->stop(); });
+    QMetaObject::invokeMethod(m_worker.context(), [this] { m_scanner->stop(); });
 }
 
 } // namespace Eventscope

@@ -3,9 +3,9 @@
 #include "connectionoptions.h"
 #include "storelayout.h"
 #include "streamscanner.h"
+#include "workerconnection.h"
 
 #include <QObject>
-#include <QThread>
 
 namespace Eventscope {
 
@@ -26,7 +26,7 @@ public:
     bool isRunning() const { return m_running; }
     qint64 found() const { return m_found; }
     // For traffic figures only: its counters are atomic; everything else belongs to the scan thread.
-    const RedisConnection *connection() const { return m_connection; }
+    const RedisConnection *connection() const { return m_worker.connection(); }
 
 Q_SIGNALS:
     void batch(const QList<Eventscope::StreamInfo> &streams);
@@ -34,10 +34,8 @@ Q_SIGNALS:
     void failed(const QString &message);
 
 private:
-    QThread m_thread;
-    QObject *m_worker = nullptr; // lives on m_thread
-    RedisConnection *m_connection = nullptr;
-    StreamScanner *m_scanner = nullptr;
+    StreamScanner *m_scanner = nullptr; // lives on m_worker's thread
+    WorkerConnection m_worker;
     quint64 m_generation = 0;
     bool m_running = false;
     qint64 m_found = 0;
