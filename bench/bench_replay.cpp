@@ -5,6 +5,7 @@
 // exits 0 whatever they are, and 1 only when something could not be run or the replayed state is wrong.
 
 #include "benchredis.h"
+#include "benchutil.h"
 #include "connectionoptions.h"
 #include "redisconnection.h"
 #include "replayrunner.h"
@@ -57,40 +58,7 @@ const QByteArray Reducer = "function init() { return { count: 0, sum: 0 }; }\n"
                            "    return state;\n"
                            "}\n";
 
-using Bench::die;
-using Bench::Hiredis;
-using Bench::LocalRedis;
-
-void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
-    std::fflush(stdout);
-}
-
-double cpuSeconds(int who)
-{
-    rusage usage{};
-    getrusage(who, &usage);
-    return double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) / 1e6 + double(usage.ru_stime.tv_sec)
-           + double(usage.ru_stime.tv_usec) / 1e6;
-}
-
-// VmHWM (peak resident set) of a process in bytes, from /proc; 0 when it cannot be read.
-qint64 peakRss(const QString &pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return 0;
-}
+using namespace Eventscope::Bench;
 
 // CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat; 0 when it cannot be read.
 double processCpuSeconds(qint64 pid)
@@ -105,14 +73,6 @@ double processCpuSeconds(qint64 pid)
     if (fields.size() < 13)
         return 0;
     return double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
-}
-
-// Resets this process's VmHWM to its current RSS, so the peak measured is the replay's.
-void resetPeakRss()
-{
-    QFile clear(QStringLiteral("/proc/self/clear_refs"));
-    if (clear.open(QIODevice::WriteOnly))
-        clear.write("5");
 }
 
 struct BaselineResult
@@ -198,18 +158,6 @@ void seed(const QString &cli, const QString &url, qint64 commits, int payloadSiz
                 .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
     say("seeded %lld commits in %.2f s (eventscope-cli seed)\n", static_cast<long long>(commits),
         double(clock.elapsed()) / 1000.0);
-}
-
-const char *verdict(bool pass)
-{
-    return pass ? "PASS" : "MISS";
-}
-
-double percentile(std::vector<double> values, double p)
-{
-    std::sort(values.begin(), values.end());
-    const size_t at = size_t(std::ceil(p * double(values.size()))) - 1;
-    return values[qMin(at, values.size() - 1)];
 }
 
 QJsonObject stateOf(const QByteArray &json)
@@ -440,8 +388,8 @@ int main(int argc, char **argv)
         }
     }
     const qint64 sandboxPid = runner->sandboxProcessId();
-    const qint64 sandboxPeak = peakRss(QString::number(sandboxPid));
-    const qint64 appPeak = peakRss(QStringLiteral("self"));
+    const qint64 sandboxPeak = qMax<qint64>(0, peakRssBytes(QString::number(sandboxPid)));
+    const qint64 appPeak = qMax<qint64>(0, peakRssBytes());
     runner.reset();
     QCoreApplication::processEvents(); // the last sandbox is reaped
     const double sandboxCpu = cpuSeconds(RUSAGE_CHILDREN) - childCpuBefore;
