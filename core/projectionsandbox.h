@@ -37,7 +37,7 @@ struct ProjectionError
     QByteArray id;
     QByteArray stream;
     int line = -1;
-    int column = -1;        // -1: unknown (Qt 6.4's engine reports lines only)
+    int column = -1;        // 1-based; -1: unknown
     bool atOrAfter = false; // the memory ceiling: pinned to the first event of the stretch that was running
 
     bool isError() const { return kind != Kind::None; }

@@ -14,7 +14,7 @@ constexpr int MaxEmitsKept = 10000;
 constexpr int MaxLogsKept = 1000;
 constexpr int PagesPerRead = 16;        // one read segment
 constexpr int PagesAheadOfSandbox = 32; // read-ahead bound: commits sent but not yet answered
-constexpr double SeekGapSeconds = 0.04; // automatic checkpoints: replaying the gap to a seek's version takes ~this
+constexpr double SeekGapSeconds = 0.015; // automatic checkpoints: replaying the gap to a seek's version takes ~this
 
 ProjectionError readError(const QString &message)
 {

@@ -1,8 +1,9 @@
 // eventscope-sandbox: runs one JavaScript projection over events it receives on stdin, answering on stdout (the
 // framed protocol in core/sandboxprotocol.h). One process per run, so the limits are real: RLIMIT_AS caps memory,
 // a watchdog thread interrupts a script that runs too long, and the application kills a sandbox that stops
-// answering. The script sees ECMAScript and the projection API only (sandbox/runtime.js).
-#include "pagereuse.h"
+// answering. The script sees ECMAScript and the projection API only (sandbox/runtime.js), run by SpiderMonkey
+// (engine.h): its JIT runs a simple reducer several times faster than Qt's V4 did, and its errors carry columns.
+#include "engine.h"
 #include "payload.h"
 #include "sandboxprotocol.h"
 
@@ -10,11 +11,14 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
-#include <QJSEngine>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringDecoder>
 #include <QtEndian>
+
+#include <js/ArrayBuffer.h>
+#include <js/PropertyAndElement.h>
+#include <js/ValueArray.h>
 
 #include <fcntl.h>
 #ifdef __GLIBC__
@@ -23,6 +27,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -82,9 +87,10 @@ void send(Kind kind, const QByteArray &body)
     std::_Exit(3);
 }
 
-// V4 does not check every allocation: at the ceiling it may touch a mapping it never got. A fault with the
-// address space nearly used up is the memory limit; any other is a crash. Runs on its own stack (sigaltstack).
-qint64 g_limitBytes = 0;
+// The engine does not survive every failed allocation: at the ceiling it may crash on purpose (MOZ_CRASH). A fault with
+// the address space nearly used up is the memory limit; any other is a crash. Runs on its own stack (sigaltstack).
+qint64 g_limitBytes = 0; // what the projection may add to the address space
+qint64 g_baseBytes = 0;  // the address space before it ran
 
 void onFault(int signal)
 {
@@ -95,7 +101,7 @@ void onFault(int signal)
             const ssize_t n = ::read(fd, statm, sizeof statm - 1);
             ::close(fd);
             const qint64 pages = n > 0 ? std::atoll(statm) : 0;
-            if (pages * qint64(sysconf(_SC_PAGESIZE)) > g_limitBytes / 10 * 8)
+            if (pages * qint64(sysconf(_SC_PAGESIZE)) - g_baseBytes > g_limitBytes / 10 * 8)
                 dieOutOfMemory("memory limit: the projection ran out of memory");
         }
     }
@@ -151,7 +157,7 @@ void messageHandler(QtMsgType type, const QMessageLogContext &, const QString &m
 class Watchdog
 {
 public:
-    explicit Watchdog(QJSEngine *engine)
+    explicit Watchdog(Engine *engine)
         : m_engine(engine)
         , m_thread([this] { loop(); })
     {}
@@ -195,12 +201,12 @@ private:
                 && std::chrono::steady_clock::now() >= m_deadline) {
                 m_fired = true;
                 m_armed = false;
-                m_engine->setInterrupted(true);
+                m_engine->interrupt();
             }
         }
     }
 
-    QJSEngine *m_engine;
+    Engine *m_engine;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::chrono::steady_clock::time_point m_deadline;
@@ -209,6 +215,22 @@ private:
     bool m_quit = false;
     std::thread m_thread;
 };
+
+// No byte with the high bit set: eight bytes at a time.
+bool isAscii(QByteArrayView text)
+{
+    const char *at = text.data();
+    const char *const end = at + text.size();
+    quint64 bits = 0;
+    for (; end - at >= 8; at += 8) {
+        quint64 word;
+        std::memcpy(&word, at, 8);
+        bits |= word;
+    }
+    for (; at < end; ++at)
+        bits |= quint64(quint8(*at));
+    return (bits & 0x8080808080808080ull) == 0;
+}
 
 QByteArray errorJson(const QString &kind, const QString &name, const QString &message, int line = -1, int column = -1,
                      int index = -1)
@@ -227,9 +249,12 @@ QByteArray errorJson(const QString &kind, const QString &name, const QString &me
 class Host
 {
 public:
-    Host(int stackDepth)
-        : m_stackDepth(stackDepth)
-        , m_watchdog(&m_engine)
+    Host(Engine &engine, int stackDepth)
+        : m_engine(engine)
+        , m_cx(engine.context())
+        , m_stackDepth(stackDepth)
+        , m_watchdog(&engine)
+        , m_driver(engine.context())
     {}
 
     int run();
@@ -239,14 +264,24 @@ private:
     void compile(const QByteArray &body);
     void events(const QByteArray &body);
     bool ready();
-    // An exception (or an interruption) from the engine as an 'X' frame.
-    void fail(const QJSValue &error, bool interrupted, int index, const QString &limitText);
+    bool call(const char *method, const JS::HandleValueArray &args, JS::MutableHandleValue result);
+    bool call(const char *method, JS::MutableHandleValue result)
+    {
+        return call(method, JS::HandleValueArray::empty(), result);
+    }
+    // The driver's answer as a plain value; false or -1 when the call fails (its exception dropped).
+    bool callBool(const char *method);
+    int callInt(const char *method);
+    // The pending exception (or the watchdog's interruption) as an 'X' frame. index -2: the commit the driver was
+    // feeding when it stopped.
+    void fail(bool fired, int index, const QString &limitText);
     void failEngine(const QString &what);
 
+    Engine &m_engine;
+    JSContext *m_cx;
     int m_stackDepth;
-    QJSEngine m_engine;
     Watchdog m_watchdog;
-    QJSValue m_driver;
+    JS::PersistentRootedObject m_driver;
     bool m_compiled = false;
     QString m_scriptName;
     int m_compileMs = 500;
@@ -263,53 +298,72 @@ bool Host::ready()
     return false;
 }
 
-void Host::fail(const QJSValue &error, bool interrupted, int index, const QString &limitText)
+bool Host::call(const char *method, const JS::HandleValueArray &args, JS::MutableHandleValue result)
 {
-    if (interrupted) {
-        m_engine.setInterrupted(false);
+    return JS_CallFunctionName(m_cx, m_driver, method, args, result);
+}
+
+bool Host::callBool(const char *method)
+{
+    JS::RootedValue value(m_cx);
+    if (!call(method, &value)) {
+        JS_ClearPendingException(m_cx);
+        return false;
+    }
+    return value.isBoolean() && value.toBoolean();
+}
+
+int Host::callInt(const char *method)
+{
+    JS::RootedValue value(m_cx);
+    if (!call(method, &value)) {
+        JS_ClearPendingException(m_cx);
+        return -1;
+    }
+    return value.isNumber() ? int(value.toNumber()) : -1;
+}
+
+void Host::fail(bool fired, int index, const QString &limitText)
+{
+    if (fired) {
+        JS_ClearPendingException(m_cx);
+        m_engine.clearInterrupt();
+        if (index == -2)
+            index = callInt("position");
         send(Kind::Error, errorJson(QStringLiteral("time"), QStringLiteral("TimeLimit"), limitText, -1, -1, index));
         return;
     }
-    QString name = QStringLiteral("Error");
-    QString message;
-    int line = -1;
-    int column = -1;
-    if (error.isError()) {
-        name = error.property(QStringLiteral("name")).toString();
-        message = error.property(QStringLiteral("message")).toString();
-        line = error.property(QStringLiteral("lineNumber")).toInt();
-        column = error.property(QStringLiteral("columnNumber")).toInt();
-        // An error raised inside the runtime (the projection API) points into runtime.js: use the projection's
-        // frame on the stack instead ("name@file:PATH:LINE" lines), the call that caused it.
-        if (!error.property(QStringLiteral("fileName")).toString().endsWith(m_scriptName)) {
-            line = -1;
-            const QStringList frames = error.property(QStringLiteral("stack")).toString().split(QLatin1Char('\n'));
-            for (const QString &frame : frames) {
-                const qsizetype colon = frame.lastIndexOf(QLatin1Char(':'));
-                if (colon > 0 && frame.left(colon).endsWith(QLatin1Char(':') + m_scriptName)) {
-                    line = frame.mid(colon + 1).toInt();
-                    break;
-                }
-            }
-        }
-    } else if (error.isObject()) {
-        message = QStringLiteral("uncaught exception: ")
-                  + QString::fromUtf8(QJsonDocument::fromVariant(error.toVariant()).toJson(QJsonDocument::Compact));
-    } else {
-        message = QStringLiteral("uncaught exception: ") + error.toString();
+    // Describing a thrown object may run its toJSON: under the watchdog too.
+    m_watchdog.arm(qMax(1000, m_eventMs));
+    const Thrown thrown = m_engine.take();
+    const bool late = m_watchdog.disarm();
+    m_engine.clearInterrupt();
+    if (index == -2)
+        index = callInt("position");
+    if (thrown.terminated) {
+        send(Kind::Error, errorJson(QStringLiteral("time"), QStringLiteral("TimeLimit"),
+                                    late ? limitText : QStringLiteral("the engine stopped the script"), -1, -1, index));
+        return;
     }
-    if (name == QLatin1String("RangeError") && message.contains(QLatin1String("out of memory"))) {
+    if (thrown.outOfMemory
+        || (thrown.name == QLatin1String("InternalError")
+            && thrown.message.contains(QLatin1String("allocation size overflow")))) {
         send(Kind::Error, errorJson(QStringLiteral("memory"), QStringLiteral("MemoryLimit"),
-                                    QStringLiteral("memory limit: ") + message, line, column, index));
+                                    QStringLiteral("memory limit: the projection ran out of memory"), thrown.line,
+                                    thrown.column, index));
         return;
     }
-    if (name == QLatin1String("RangeError") && message.contains(QLatin1String("call stack size"))) {
+    if (thrown.name == QLatin1String("InternalError") && thrown.message.contains(QLatin1String("too much recursion"))) {
         send(Kind::Error, errorJson(QStringLiteral("stack"), QStringLiteral("StackLimit"),
-                                    QStringLiteral("stack depth limit: more than %1 nested calls").arg(m_stackDepth),
-                                    line, column, index));
+                                    QStringLiteral("stack depth limit: the calls nested deeper than the stack allows "
+                                                   "(at least %1 nested calls)")
+                                        .arg(m_stackDepth),
+                                    thrown.line, thrown.column, index));
         return;
     }
-    send(Kind::Error, errorJson(QStringLiteral("exception"), name, message, line, column, index));
+    send(Kind::Error,
+         errorJson(QStringLiteral("exception"), thrown.name.isEmpty() ? QStringLiteral("Error") : thrown.name,
+                   thrown.message, thrown.line, thrown.column, index));
 }
 
 void Host::compile(const QByteArray &body)
@@ -325,43 +379,60 @@ void Host::compile(const QByteArray &body)
     m_stateBytes = qMax<qint64>(2, qint64(request.value(QStringLiteral("stateBytes")).toDouble(16 * 1024 * 1024)));
     const QString name = request.value(QStringLiteral("name")).toString(QStringLiteral("projection.js"));
     m_scriptName = name;
+    m_engine.setScriptName(name);
 
     QFile file(QStringLiteral(":/sandbox/runtime.js"));
     if (!file.open(QIODevice::ReadOnly))
         return failEngine(QStringLiteral("the runtime is missing"));
-    const QJSValue factory = m_engine.evaluate(QString::fromUtf8(file.readAll()), QStringLiteral("runtime.js"));
-    const QJSValue realNow = m_engine.evaluate(QStringLiteral("Date.now"));
-    QJSValue config = m_engine.newObject();
-    config.setProperty(QStringLiteral("layout"), request.value(QStringLiteral("layout")).toString());
-    config.setProperty(QStringLiteral("seed"), request.value(QStringLiteral("seed")).toInt(0));
-    m_driver = factory.call({realNow, config});
-    if (m_driver.isError() || !m_driver.isObject())
-        return failEngine(QStringLiteral("the runtime failed: ") + m_driver.toString());
+    JS::RootedValue factory(m_cx);
+    JS::RootedValue realNow(m_cx);
+    if (!m_engine.evaluate(file.readAll(), QStringLiteral("runtime.js"), &factory)
+        || !m_engine.evaluate("Date.now", QStringLiteral("now.js"), &realNow)) {
+        const Thrown thrown = m_engine.take();
+        return failEngine(QStringLiteral("the runtime failed: ") + thrown.message);
+    }
+    JS::RootedObject config(m_cx, JS_NewPlainObject(m_cx));
+    JS::RootedValue layout(m_cx,
+                           JS::StringValue(m_engine.newString(request.value(QStringLiteral("layout")).toString())));
+    JS::RootedValue seed(m_cx, JS::Int32Value(request.value(QStringLiteral("seed")).toInt(0)));
+    if (!config || !JS_DefineProperty(m_cx, config, "layout", layout, JSPROP_ENUMERATE)
+        || !JS_DefineProperty(m_cx, config, "seed", seed, JSPROP_ENUMERATE))
+        return failEngine(QStringLiteral("the runtime could not be configured"));
+    JS::RootedValueArray<2> args(m_cx);
+    args[0].set(realNow);
+    args[1].setObject(*config);
+    JS::RootedValue driver(m_cx);
+    if (!JS::Call(m_cx, JS::UndefinedHandleValue, factory, args, &driver) || !driver.isObject()) {
+        const Thrown thrown = m_engine.take();
+        return failEngine(QStringLiteral("the runtime failed: ") + thrown.message);
+    }
+    m_driver = &driver.toObject();
 
     const QString limitText
         = QStringLiteral("compile time limit: the script's top level and init took longer than %1 ms").arg(m_compileMs);
     m_watchdog.arm(m_compileMs);
-    const QJSValue result
-        = m_engine.evaluate(QString::fromUtf8(request.value(QStringLiteral("script")).toString().toUtf8()), name, 1);
-    if (result.isError() || m_engine.hasError()) {
+    JS::RootedValue result(m_cx);
+    if (!m_engine.evaluate(request.value(QStringLiteral("script")).toString().toUtf8(), name, &result)) {
         const bool fired = m_watchdog.disarm();
-        return fail(result.isError() ? result : m_engine.catchError(), fired, -1, limitText);
+        return fail(fired, -1, limitText);
     }
-    const QJSValue info = m_driver.property(QStringLiteral("finish")).callWithInstance(m_driver);
-    if (info.isError()) {
+    JS::RootedValue info(m_cx);
+    if (!call("finish", &info)) {
         const bool fired = m_watchdog.disarm();
-        return fail(info, fired, -1, limitText);
+        return fail(fired, -1, limitText);
     }
-    const QJSValue reset = m_driver.property(QStringLiteral("reset")).callWithInstance(m_driver);
+    JS::RootedValue reset(m_cx);
+    const bool resetOk = call("reset", &reset);
     const bool fired = m_watchdog.disarm();
-    if (reset.isError() || fired)
-        return fail(reset, fired, -1, limitText);
+    if (!resetOk || fired)
+        return fail(fired, -1, limitText);
     m_compiled = true;
-    send(Kind::Compiled, info.toString().toUtf8());
+    send(Kind::Compiled, m_engine.toUtf8(info));
 }
 
 void Host::failEngine(const QString &what)
 {
+    JS_ClearPendingException(m_cx);
     send(Kind::Error, errorJson(QStringLiteral("protocol"), QStringLiteral("SandboxError"), what));
 }
 
@@ -403,106 +474,164 @@ void Host::events(const QByteArray &body)
             otherBytes += payload.size();
         }
     }
-    // UTF-8 to UTF-16 straight into each string (at most one QChar per byte); stateless, so a truncated sequence at
-    // the end of one payload cannot swallow the start of the next.
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    QString ids(idBytes, Qt::Uninitialized), json(jsonBytes, Qt::Uninitialized), other(otherBytes, Qt::Uninitialized);
-    QChar *const idBase = ids.data();
-    QChar *const jsonBase = json.data();
-    QChar *const otherBase = other.data();
-    QChar *idAt = idBase, *jsonAt = jsonBase, *otherAt = otherBase;
-    *jsonAt++ = QLatin1Char('[');
+    // The texts go in as Latin-1 bytes, copied as they are, when the batch is all ASCII (the usual case: the
+    // engine's JSON parser also reads one-byte text faster); otherwise as UTF-16, decoded from UTF-8 straight into
+    // each string (at most one unit per byte; stateless, so a truncated sequence at the end of one payload cannot
+    // swallow the start of the next). The offsets in meta count the text's units either way.
+    bool ascii = true;
+    for (qsizetype i = 0; i < count && ascii; ++i) {
+        const CommitView &commit = (*commits)[size_t(i)];
+        ascii = isAscii(commit.id) && (commit.missing || isAscii(commit.payload));
+    }
     QHash<QByteArrayView, int> streamIndex;
     QByteArray streams = "[";
-    int slot = 0;
-    for (qsizetype i = 0; i < count; ++i) {
-        const CommitView &commit = (*commits)[size_t(i)];
-        double *const at = m + i * Stride;
-        at[0] = double(commit.version);
-        at[1] = double(idAt - idBase);
-        idAt = decoder.appendToBuffer(idAt, commit.id);
-        at[2] = double(idAt - idBase);
-        auto known = streamIndex.constFind(commit.stream);
-        if (known == streamIndex.cend()) {
-            if (streamIndex.size() > 0)
-                streams += ',';
-            appendJsonString(streams, commit.stream);
-            known = streamIndex.insert(commit.stream, int(streamIndex.size()));
+    auto fill = [&](auto *idBase, auto *jsonBase, auto *otherBase, auto append) {
+        auto *idAt = idBase;
+        auto *jsonAt = jsonBase;
+        auto *otherAt = otherBase;
+        using Unit = std::remove_reference_t<decltype(*jsonAt)>;
+        *jsonAt++ = Unit(u'[');
+        int slot = 0;
+        for (qsizetype i = 0; i < count; ++i) {
+            const CommitView &commit = (*commits)[size_t(i)];
+            double *const at = m + i * Stride;
+            at[0] = double(commit.version);
+            at[1] = double(idAt - idBase);
+            idAt = append(idAt, commit.id);
+            at[2] = double(idAt - idBase);
+            auto known = streamIndex.constFind(commit.stream);
+            if (known == streamIndex.cend()) {
+                if (streamIndex.size() > 0)
+                    streams += ',';
+                appendJsonString(streams, commit.stream);
+                known = streamIndex.insert(commit.stream, int(streamIndex.size()));
+            }
+            at[3] = known.value();
+            if (commit.missing) {
+                at[4] = at[5] = at[6] = at[7] = -1;
+            } else if (isJson[size_t(i)]) {
+                if (slot > 0)
+                    *jsonAt++ = Unit(u',');
+                at[4] = 0;
+                at[5] = double(jsonAt - jsonBase);
+                jsonAt = append(jsonAt, commit.payload);
+                at[6] = double(jsonAt - jsonBase);
+                at[7] = slot++;
+            } else {
+                at[4] = 1;
+                at[5] = double(otherAt - otherBase);
+                otherAt = append(otherAt, commit.payload);
+                at[6] = double(otherAt - otherBase);
+                at[7] = -1;
+            }
         }
-        at[3] = known.value();
-        if (commit.missing) {
-            at[4] = at[5] = at[6] = at[7] = -1;
-        } else if (isJson[size_t(i)]) {
-            if (slot > 0)
-                *jsonAt++ = QLatin1Char(',');
-            at[4] = 0;
-            at[5] = double(jsonAt - jsonBase);
-            jsonAt = decoder.appendToBuffer(jsonAt, commit.payload);
-            at[6] = double(jsonAt - jsonBase);
-            at[7] = slot++;
-        } else {
-            at[4] = 1;
-            at[5] = double(otherAt - otherBase);
-            otherAt = decoder.appendToBuffer(otherAt, commit.payload);
-            at[6] = double(otherAt - otherBase);
-            at[7] = -1;
-        }
+        *jsonAt++ = Unit(u']');
+        return std::array<qsizetype, 3>{idAt - idBase, jsonAt - jsonBase, otherAt - otherBase};
+    };
+    JS::RootedValueArray<6> loadArgs(m_cx);
+    JSString *idsText = nullptr, *jsonText = nullptr, *otherText = nullptr;
+    if (ascii) {
+        QByteArray ids(idBytes, Qt::Uninitialized), json(jsonBytes, Qt::Uninitialized),
+            other(otherBytes, Qt::Uninitialized);
+        const auto sizes = fill(ids.data(), json.data(), other.data(), [](char *to, QByteArrayView from) {
+            if (!from.isEmpty())
+                std::memcpy(to, from.data(), size_t(from.size()));
+            return to + from.size();
+        });
+        if ((idsText = JS_NewStringCopyN(m_cx, ids.constData(), size_t(sizes[0]))))
+            loadArgs[1].setString(idsText);
+        if (idsText && (jsonText = JS_NewStringCopyN(m_cx, json.constData(), size_t(sizes[1]))))
+            loadArgs[3].setString(jsonText);
+        if (jsonText && (otherText = JS_NewStringCopyN(m_cx, other.constData(), size_t(sizes[2]))))
+            loadArgs[4].setString(otherText);
+    } else {
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        QString ids(idBytes, Qt::Uninitialized), json(jsonBytes, Qt::Uninitialized),
+            other(otherBytes, Qt::Uninitialized);
+        const auto sizes = fill(ids.data(), json.data(), other.data(), [&decoder](QChar *to, QByteArrayView from) {
+            return decoder.appendToBuffer(to, from);
+        });
+        ids.truncate(sizes[0]);
+        json.truncate(sizes[1]);
+        other.truncate(sizes[2]);
+        if ((idsText = m_engine.newString(ids)))
+            loadArgs[1].setString(idsText);
+        if (idsText && (jsonText = m_engine.newString(json)))
+            loadArgs[3].setString(jsonText);
+        if (jsonText && (otherText = m_engine.newString(other)))
+            loadArgs[4].setString(otherText);
     }
-    *jsonAt++ = QLatin1Char(']');
     streams += ']';
-    ids.truncate(idAt - idBase);
-    json.truncate(jsonAt - jsonBase);
-    other.truncate(otherAt - otherBase);
 
-    const QJSValue load = m_driver.property(QStringLiteral("load"));
-    const QJSValue run = m_driver.property(QStringLiteral("run"));
-    const QJSValue check = m_driver.property(QStringLiteral("check"));
-    load.callWithInstance(m_driver,
-                          {m_engine.toScriptValue(meta), ids, QString::fromUtf8(streams), json, other, jsonCount});
+    JSString *streamsText = otherText ? m_engine.newString(QByteArrayView(streams)) : nullptr;
+    if (streamsText)
+        loadArgs[2].setString(streamsText);
+    JS::RootedObject metaBuffer(m_cx, streamsText ? JS::NewArrayBuffer(m_cx, size_t(meta.size())) : nullptr);
+    if (!metaBuffer) // out of memory before the projection saw the batch
+        return fail(false, 0, {});
+    {
+        bool shared = false;
+        JS::AutoCheckCannotGC noGc;
+        std::memcpy(JS::GetArrayBufferData(metaBuffer, &shared, noGc), meta.constData(), size_t(meta.size()));
+    }
+    loadArgs[5].setInt32(jsonCount);
+    loadArgs[0].setObject(*metaBuffer);
+    JS::RootedValue loaded(m_cx);
+    m_watchdog.arm(qMax(1000, m_eventMs * 4));
+    if (!call("load", loadArgs, &loaded)) {
+        const bool fired = m_watchdog.disarm();
+        return fail(fired, 0, QStringLiteral("time limit: reading the batch took too long"));
+    }
+    m_watchdog.disarm();
 
     const QString timeText = QStringLiteral("time limit: the event took longer than %1 ms").arg(m_eventMs);
     int next = 0;
     int budget = 50;     // ms of work between checks and progress reports
     bool strict = false; // the clock read before every commit: a stretch run again to name a slow event
+    JS::RootedValueArray<3> runArgs(m_cx);
+    JS::RootedValue result(m_cx);
     while (next < count) {
         const int from = next;
         g_currentIndex.store(from);
+        runArgs[0].setInt32(from);
+        runArgs[1].setInt32(budget);
+        runArgs[2].setBoolean(strict);
         m_watchdog.arm(budget + m_eventMs);
-        const QJSValue result = run.callWithInstance(m_driver, {from, budget, strict});
+        const bool ok = call("run", runArgs, &result);
         bool fired = m_watchdog.disarm();
-        if (fired || result.isError() || !result.isNumber()) {
-            m_engine.setInterrupted(false);
-            // The clock was not read right before the event that was running: it may have run for less than the
-            // limit, the stretch as a whole for more. Run the stretch again from its start, reading it every commit.
-            if (fired && !strict && !m_driver.property(QStringLiteral("exact")).callWithInstance(m_driver).toBool()
-                && m_driver.property(QStringLiteral("retry")).callWithInstance(m_driver).toBool()) {
-                strict = true;
-                continue;
+        if (fired || !ok || !result.isNumber()) {
+            if (fired) {
+                JS_ClearPendingException(m_cx);
+                m_engine.clearInterrupt();
+                // The clock was not read right before the event that was running: it may have run for less than
+                // the limit, the stretch as a whole for more. Run the stretch again from its start, reading it
+                // every commit.
+                if (!strict && !callBool("exact") && callBool("retry")) {
+                    strict = true;
+                    continue;
+                }
             }
-            int index = from;
-            QJSValue error = result;
-            if (result.isObject() && !result.isError()) {
-                index = result.property(QStringLiteral("index")).toInt();
-                error = result.property(QStringLiteral("error"));
-            }
-            if (fired)
-                index = m_driver.property(QStringLiteral("position")).callWithInstance(m_driver).toInt();
-            return fail(error, fired, index, timeText);
+            return fail(fired, -2, timeText);
         }
         strict = false;
-        next = result.toInt();
+        next = int(result.toNumber());
         // The state limit, pinned: over it, the driver replays this stretch one commit at a time from the last
         // good state to find the commit that crossed it.
-        const QElapsedTimer clock = [] {
-            QElapsedTimer t;
-            t.start();
-            return t;
-        }();
+        QElapsedTimer clock;
+        clock.start();
+        JS::RootedValueArray<3> checkArgs(m_cx);
+        checkArgs[0].setDouble(double(m_stateBytes));
+        checkArgs[1].setInt32(from);
+        checkArgs[2].setInt32(next);
+        JS::RootedValue over(m_cx);
         m_watchdog.arm(qMax(1000, m_eventMs * 4));
-        const QJSValue over = check.callWithInstance(m_driver, {double(m_stateBytes), from, next});
+        const bool checked = call("check", checkArgs, &over);
         fired = m_watchdog.disarm();
-        if (fired || over.isError()) {
-            m_engine.setInterrupted(false);
+        if (fired || !checked) {
+            if (!fired && JS_IsExceptionPending(m_cx)) // an error in a toJSON the measure called, or a cycle
+                return fail(false, next - 1, timeText);
+            JS_ClearPendingException(m_cx);
+            m_engine.clearInterrupt();
             send(Kind::Error,
                  errorJson(QStringLiteral("state"), QStringLiteral("StateLimit"),
                            QStringLiteral("state size limit: the state could not be measured in time (over %1 MiB?)")
@@ -510,14 +639,16 @@ void Host::events(const QByteArray &body)
                            -1, -1, next - 1));
             return;
         }
-        if (over.toInt() >= 0) {
-            const double size = m_driver.property(QStringLiteral("stateSize")).callWithInstance(m_driver).toNumber();
+        const int overAt = over.isNumber() ? int(over.toNumber()) : -1;
+        if (overAt >= 0) {
+            JS::RootedValue size(m_cx);
+            const double bytes = call("stateSize", &size) && size.isNumber() ? size.toNumber() : 0;
             send(Kind::Error, errorJson(QStringLiteral("state"), QStringLiteral("StateLimit"),
                                         QStringLiteral("state size limit: the state is %1 MiB as JSON, over the "
                                                        "limit of %2 MiB")
-                                            .arg(size / (1024.0 * 1024.0), 0, 'f', 1)
+                                            .arg(bytes / (1024.0 * 1024.0), 0, 'f', 1)
                                             .arg(m_stateBytes / (1024.0 * 1024.0), 0, 'f', 1),
-                                        -1, -1, over.toInt()));
+                                        -1, -1, overAt));
             return;
         }
         // Keep the check's share of the time small when the state is large.
@@ -529,8 +660,10 @@ void Host::events(const QByteArray &body)
         }
     }
     g_currentIndex.store(-1);
-    const QJSValue emitted = m_driver.property(QStringLiteral("emitted")).callWithInstance(m_driver);
-    QByteArray done = "{\"events\":" + QByteArray::number(count) + ",\"log\":" + emitted.toString().toUtf8() + '}';
+    JS::RootedValue emitted(m_cx);
+    if (!call("emitted", &emitted))
+        return fail(false, count - 1, timeText);
+    QByteArray done = "{\"events\":" + QByteArray::number(count) + ",\"log\":" + m_engine.toUtf8(emitted) + '}';
     send(Kind::Done, done);
 }
 
@@ -548,13 +681,21 @@ void Host::handle(const Frame &frame)
         if (!ready())
             return;
         m_watchdog.arm(frame.kind == Kind::Reset ? m_compileMs : qMax(1000, m_eventMs * 4));
-        const QJSValue result = frame.kind == Kind::Reset
-                                    ? m_driver.property(QStringLiteral("reset")).callWithInstance(m_driver)
-                                    : m_driver.property(QStringLiteral("setState"))
-                                          .callWithInstance(m_driver, {QString::fromUtf8(frame.body)});
+        JS::RootedValue result(m_cx);
+        bool ok = false;
+        if (frame.kind == Kind::Reset) {
+            ok = call("reset", &result);
+        } else {
+            JS::RootedValueArray<1> args(m_cx);
+            JSString *text = m_engine.newString(QByteArrayView(frame.body));
+            if (text) {
+                args[0].setString(text);
+                ok = call("setState", args, &result);
+            }
+        }
         const bool fired = m_watchdog.disarm();
-        if (fired || result.isError())
-            return fail(result, fired, -1,
+        if (fired || !ok)
+            return fail(fired, -1,
                         frame.kind == Kind::Reset
                             ? QStringLiteral("compile time limit: init took longer than %1 ms").arg(m_compileMs)
                             : QStringLiteral("time limit: restoring a state took too long"));
@@ -565,11 +706,17 @@ void Host::handle(const Frame &frame)
         if (!ready())
             return;
         m_watchdog.arm(qMax(1000, m_eventMs * 4));
-        const QJSValue pair = m_driver.property(QStringLiteral("snapshot")).callWithInstance(m_driver);
+        JS::RootedValue pair(m_cx);
+        bool ok = call("snapshot", &pair) && pair.isObject();
+        JS::RootedValue state(m_cx), output(m_cx);
+        if (ok) {
+            JS::RootedObject array(m_cx, &pair.toObject());
+            ok = JS_GetElement(m_cx, array, 0, &state) && JS_GetElement(m_cx, array, 1, &output);
+        }
         const bool fired = m_watchdog.disarm();
-        if (fired || pair.isError())
-            return fail(pair, fired, -1, QStringLiteral("time limit: transformBy/filterBy took too long"));
-        send(Kind::State, encodeState(pair.property(0).toString().toUtf8(), pair.property(1).toString().toUtf8()));
+        if (fired || !ok)
+            return fail(fired, -1, QStringLiteral("time limit: transformBy/filterBy took too long"));
+        send(Kind::State, encodeState(m_engine.toUtf8(state), m_engine.toUtf8(output)));
         return;
     }
     default:
@@ -608,19 +755,22 @@ int Host::run()
     }
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool Sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool Sanitized = true;
-#else
-constexpr bool Sanitized = false;
-#endif
-#else
-constexpr bool Sanitized = false;
-#endif
-
 } // namespace
+
+// Native stack per nested call of a small closure in SpiderMonkey's interpreter (measured: ~300 bytes; its JIT tiers
+// need about 52) and what the engine and the runtime use below the projection: turn --stack-depth into the engine's
+// stack quota, so a projection gets at least that many nested calls, and several times as many once its code is
+// compiled.
+constexpr size_t StackBytesPerCall = 320;
+constexpr size_t StackBytesBase = 128 * 1024;
+
+qint64 addressSpaceBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    return statm.readAll().split(' ').value(0).toLongLong() * qint64(sysconf(_SC_PAGESIZE));
+}
 
 int main(int argc, char **argv)
 {
@@ -632,39 +782,46 @@ int main(int argc, char **argv)
         else if (std::strcmp(argv[i], "--stack-depth") == 0)
             stackDepth = std::atoi(argv[i + 1]);
     }
-    // Before anything allocates: the address-space ceiling (0: none). An AddressSanitizer build reserves terabytes
-    // of shadow memory and cannot run under RLIMIT_AS, so it runs without.
-    if (memoryMiB > 0 && !Sanitized) {
-        const rlim_t bytes = rlim_t(memoryMiB) * 1024 * 1024;
+    installFaultHandlers();
+#ifdef __GLIBC__
+    // Every batch allocates and frees a few buffers of 100 KiB and more: the heap's top is kept instead of being
+    // returned with brk and taken again every batch.
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+#endif
+    std::set_new_handler(onNewFailure);
+    std::set_terminate(onTerminate);
+    qInstallMessageHandler(messageHandler);
+    qputenv("TZ", "UTC"); // local-time Date methods give the same answer everywhere
+    tzset();
+
+    QCoreApplication app(argc, argv);
+    // The stack the script may use: the depth asked for, within the thread's own stack.
+    rlimit stackLimit{};
+    size_t threadStack = 8 * 1024 * 1024;
+    if (getrlimit(RLIMIT_STACK, &stackLimit) == 0 && stackLimit.rlim_cur != RLIM_INFINITY)
+        threadStack = size_t(stackLimit.rlim_cur);
+    const size_t stackBytes = qMin(StackBytesBase + size_t(qMax(16, stackDepth)) * StackBytesPerCall,
+                                   threadStack > 512 * 1024 ? threadStack - 256 * 1024 : threadStack / 2);
+    const quint64 memoryBytes = memoryMiB > 0 ? quint64(memoryMiB) * 1024 * 1024 : 0;
+    Engine engine(memoryBytes, stackBytes);
+    if (!engine.isValid()) {
+        std::fprintf(stderr, "eventscope-sandbox: the script engine could not start\n");
+        return 2;
+    }
+    // The address-space ceiling, over what the engine reserved at start (SpiderMonkey reserves gigabytes for its
+    // JIT code and heap up front): the projection gets memoryMiB more, not less. 0: none.
+    if (memoryBytes > 0) {
+        g_baseBytes = addressSpaceBytes();
+        const rlim_t bytes = rlim_t(g_baseBytes) + rlim_t(memoryBytes);
         const rlimit limit{bytes, bytes};
         if (setrlimit(RLIMIT_AS, &limit) != 0) {
             std::perror("eventscope-sandbox: setrlimit");
             return 2;
         }
-        g_limitBytes = qint64(bytes);
+        g_limitBytes = qint64(memoryBytes);
     }
-    installFaultHandlers();
-#ifdef __GLIBC__
-    // Every batch allocates and frees a few buffers of 100 KiB and more among thousands of small strings: without
-    // fast bins each of those large requests no longer consolidates them all first, and the heap's top is kept
-    // instead of being returned with brk and taken again every batch (each a TLB flush). ~20% of the time here.
-    mallopt(M_MXFAST, 0);
-    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-    mallopt(M_TOP_PAD, 16 * 1024 * 1024);
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-#endif
-    // The engine's freed heap chunks are zeroed and kept rather than returned and mapped again (pagereuse.cpp);
-    // EVENTSCOPE_SANDBOX_RELEASE_PAGES=1 turns that off, to compare.
-    enablePageReuse(qEnvironmentVariableIntValue("EVENTSCOPE_SANDBOX_RELEASE_PAGES") == 0);
-    std::set_new_handler(onNewFailure);
-    std::set_terminate(onTerminate);
-    qInstallMessageHandler(messageHandler);
-    // The engine reads its call-depth limit from the environment when it is created.
-    qputenv("QV4_MAX_CALL_DEPTH", QByteArray::number(qMax(16, stackDepth)));
-    qputenv("TZ", "UTC"); // local-time Date methods give the same answer everywhere
-    tzset();
-
-    QCoreApplication app(argc, argv);
-    Host host(stackDepth);
+    Host host(engine, stackDepth);
     return host.run();
 }

@@ -1,18 +1,20 @@
-// The sandbox's runtime: evaluated once, before the projection, in a fresh QJSEngine. It strips the global object
+// The sandbox's runtime: evaluated once, before the projection, in a fresh SpiderMonkey global. It strips the global object
 // down to ECMAScript, installs a deterministic Date and Math.random, the KurrentDB projection API and a captured
 // console, and returns the driver the C++ side calls. The driver lives only in this closure and in C++: the
 // projection cannot reach or replace it.
 (function (realNow, config) {
     'use strict';
-    const G = Function('return this')(); // this engine has no globalThis
+    const G = Function('return this')();
 
-    // Only ECMAScript. Whatever else the engine installed (print, gc, console, Qt, ...) goes. Atomics and
-    // SharedArrayBuffer go too: Atomics.wait could block the thread beyond the watchdog's reach.
+    // Only ECMAScript. Whatever else the engine installed goes: Intl (its answers depend on the machine's locale
+    // and time zone data), WeakRef and FinalizationRegistry (they let the garbage collector's timing show),
+    // WebAssembly, uneval, InternalError. Atomics and SharedArrayBuffer go too: Atomics.wait could block the
+    // thread beyond the watchdog's reach.
     const keep = new Set(['Object', 'Function', 'Array', 'String', 'Boolean', 'Number', 'Symbol', 'Date', 'Promise',
         'RegExp', 'Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'JSON',
         'Math', 'Reflect', 'Proxy', 'Map', 'WeakMap', 'Set', 'WeakSet', 'ArrayBuffer', 'DataView', 'Int8Array',
         'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array',
-        'Float64Array', 'globalThis', 'NaN', 'Infinity', 'undefined', 'eval', 'isFinite', 'isNaN', 'parseFloat',
+        'Float64Array', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'AggregateError', 'globalThis', 'NaN', 'Infinity', 'undefined', 'eval', 'isFinite', 'isNaN', 'parseFloat',
         'parseInt', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape']);
     for (const name of Object.getOwnPropertyNames(G)) {
         if (keep.has(name))
@@ -530,8 +532,7 @@
         count() {
             return count;
         },
-        // Feeds commits from index `from` until the batch ends or budgetMs has passed. Returns the next index, or
-        // {index, error}. The clock is read between commits: after each of the first 8, then, while commits are
+        // Feeds commits from index `from` until the batch ends or budgetMs has passed. Returns the next index. The clock is read between commits: after each of the first 8, then, while commits are
         // quick (a stretch of them within a millisecond), every 2, 4, ... 64 commits. An event that was running
         // when the watchdog fired (at the budget plus the per-event limit) has then run for at least the limit if
         // the clock was read right before it (exact() says so); otherwise the caller goes back (retry()) and runs
@@ -543,24 +544,21 @@
             let every = 1, nextCheck = from + 1, lastCheck = start;
             checkedAt = from;
             stretchMarks = [logs.length, emits.length, emitCount];
-            try {
-                for (; i < n; ++i) {
-                    if (i >= nextCheck) {
-                        if (perEvent)
-                            break;
-                        const t = realNow();
-                        if (t - start > budgetMs)
-                            break;
-                        every = !strict && i - from >= 8 && t - lastCheck < 1 ? (every < 64 ? every * 2 : 64) : 1;
-                        lastCheck = t;
-                        checkedAt = i;
-                        nextCheck = i + every;
-                    }
-                    position = i;
-                    feedAt(i, strict);
+            // An exception goes out to the host with `position` at the commit that threw it.
+            for (; i < n; ++i) {
+                if (i >= nextCheck) {
+                    if (perEvent)
+                        break;
+                    const t = realNow();
+                    if (t - start > budgetMs)
+                        break;
+                    every = !strict && i - from >= 8 && t - lastCheck < 1 ? (every < 64 ? every * 2 : 64) : 1;
+                    lastCheck = t;
+                    checkedAt = i;
+                    nextCheck = i + every;
                 }
-            } catch (e) {
-                return { index: i, error: e };
+                position = i;
+                feedAt(i, strict);
             }
             position = -1;
             return i;

@@ -2,8 +2,8 @@
 # Uses sudo when not run as root (sudo only for apt-get).
 
 eventscope_packages_build=(build-essential cmake ninja-build pkg-config git qt6-base-dev qt6-base-dev-tools
-    qtkeychain-qt6-dev qt6-svg-dev libhiredis-dev libssl-dev qt6-declarative-dev)
-eventscope_packages_run=(redis-server redis-tools openssl libqt6qml6)
+    qtkeychain-qt6-dev qt6-svg-dev libhiredis-dev libssl-dev libmozjs-102-dev)
+eventscope_packages_run=(redis-server redis-tools openssl libmozjs-102-0)
 # The Live pane's chart (ui/livechartwidget)
 eventscope_packages_build+=(qt6-charts-dev)
 eventscope_packages_run+=(libqt6charts6)

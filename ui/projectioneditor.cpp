@@ -129,7 +129,7 @@ bool ProjectionEditor::saveFile(const QString &path, QString *error)
     return true;
 }
 
-void ProjectionEditor::setErrorLine(int line)
+void ProjectionEditor::setErrorLine(int line, int column)
 {
     m_errorLine = line;
     m_errorBlocks = blockCount();
@@ -138,6 +138,8 @@ void ProjectionEditor::setErrorLine(int line)
         const QTextBlock block = document()->findBlockByNumber(line - 1);
         if (block.isValid()) {
             QTextCursor cursor(block);
+            if (column > 1)
+                cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, qMin(column - 1, block.length() - 1));
             setTextCursor(cursor);
             centerCursor();
         }

@@ -29,7 +29,7 @@ public:
     bool saveFile(const QString &path, QString *error);
 
     // Marks a line (1-based) as the error's and scrolls to it; 0 clears the mark.
-    void setErrorLine(int line);
+    void setErrorLine(int line, int column = 0); // column 1-based; 0: the line's start
     int errorLine() const { return m_errorLine; }
 
     int lineNumberAreaWidth() const;

@@ -625,7 +625,7 @@ void ReplayView::onFailed(const ProjectionError &error, int side)
     ProjectionEditor *editor = side == 0 ? m_editorA : m_editorB;
     if (error.line > 0) {
         m_editorTabs->setCurrentWidget(editor);
-        editor->setErrorLine(error.line);
+        editor->setErrorLine(error.line, error.column);
     }
     if (m_comparer) {
         m_comparer->disconnect(this);

@@ -107,6 +107,15 @@ void TestProjectionEditor::errorLine()
     editor.textCursor().insertText(QStringLiteral("x"));
     QCOMPARE(editor.errorLine(), 0);
     QCOMPARE(editor.extraSelections().size(), 1); // the current line only
+
+    // With a column (1-based), the cursor goes to it; past the line's end, to the end.
+    editor.setPlainText(QStringLiteral("function reduce(s, e) {\n  return e.data.nothing.deeper;\n}\n"));
+    editor.setErrorLine(2, 10);
+    QCOMPARE(editor.textCursor().blockNumber(), 1);
+    QCOMPARE(editor.textCursor().positionInBlock(), 9);
+    editor.setErrorLine(3, 40);
+    QCOMPARE(editor.textCursor().blockNumber(), 2);
+    QCOMPARE(editor.textCursor().positionInBlock(), 1);
 }
 
 void TestProjectionEditor::gutterGrowsWithLines()

@@ -253,10 +253,11 @@ void TestReplayView::errorIsPinnedAndOpensItsEvent()
     view->run();
     QVERIFY(failed.wait(30000));
     // acct's 7th commit is e10.
-    QVERIFY2(view->errorText().startsWith(QLatin1String("TypeError at version 7 (e10), line 3: ")),
+    QVERIFY2(view->errorText().startsWith(QLatin1String("TypeError at version 7 (e10), line 3:24: ")),
              qPrintable(view->errorText()));
     QVERIFY(view->errorButton()->isVisible());
     QCOMPARE(view->editorA()->errorLine(), 3);
+    QCOMPARE(view->editorA()->textCursor().positionInBlock(), 23); // at the statement that failed
     QCOMPARE(view->lastError().version, 7);
     // The state the failing event met can be inspected.
     QTRY_COMPARE_WITH_TIMEOUT(view->shownVersion(), 6, 10000);
@@ -288,7 +289,8 @@ void TestReplayView::mergedErrorOpensItsOwnStreamVersion()
     QSignalSpy failed(view.get(), &ReplayView::runFailed);
     view->run();
     QVERIFY(failed.wait(30000));
-    QVERIFY2(view->errorText().contains(QLatin1String("at version 9 (e9), line 2: ")), qPrintable(view->errorText()));
+    QVERIFY2(view->errorText().contains(QLatin1String("at version 9 (e9), line 2:30: ")),
+             qPrintable(view->errorText()));
     QVERIFY2(view->errorText().contains(QLatin1String("boom other")), qPrintable(view->errorText()));
     QSignalSpy open(view.get(), &ReplayView::openEventRequested);
     QTest::mouseClick(view->errorButton(), Qt::LeftButton);
