@@ -40,8 +40,8 @@ public:
     // After a run (finished or failed), as ReplayRunner::seek: answered by stepReady or stepFailed; only the newest
     // pending seek runs.
     void seek(qint64 version);
-    // After a run, as ReplayRunner::walk; the callback runs on this object's thread. A run started or cleared before
-    // the answer came makes it an error.
+    // After a run, as ReplayRunner::walk; the callback runs on this object's thread. If the run is started anew or
+    // cleared before the answer, the answer is an error, or does not come once the runner is gone.
     void walk(qint64 first, qint64 last, ReplayRunner::WalkCallback callback);
 
     // As of the last signal of the current run.
