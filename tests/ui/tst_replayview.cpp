@@ -9,6 +9,7 @@
 #include "payloadview.h"
 #include "projectioneditor.h"
 #include "redisserver.h"
+#include "replaybarrier.h"
 #include "replayview.h"
 #include "statediffmodel.h"
 #include "trafficmeter.h"
@@ -436,7 +437,7 @@ void TestReplayView::runnerWorksOffTheGuiThread()
     QVERIFY(!view->replay()->isRunning());
     // Nothing of the cancelled run arrives afterwards.
     const QString cancelled = view->progressText();
-    QTest::qWait(300);
+    QVERIFY(replayBarrier(*view->replay()));
     QCOMPARE(view->progressText(), cancelled);
     QCOMPARE(m_connection->commandsSent(), windowCommands);
 }
