@@ -599,6 +599,9 @@ void MainWindow::openReplay()
         m_replay = new ReplayView(m_connection, m_options.layout);
         m_replay->setSelectedStream(m_currentStream);
         connect(m_replay, &ReplayView::openEventRequested, this, &MainWindow::openEvent);
+        m_traffic->addSource([view = QPointer<ReplayView>(m_replay)] {
+            return view ? TrafficMeter::sourceOf(view->replay()->connection())() : TrafficTotals{};
+        });
         m_replayDock = new QDockWidget(tr("Replay"), this);
         m_replayDock->setObjectName(QStringLiteral("replayDock"));
         m_replayDock->setWidget(m_replay);

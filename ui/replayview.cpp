@@ -140,6 +140,23 @@ ReplayView::ReplayView(RedisConnection *connection, StoreLayout layout, QWidget 
     , m_layout(std::move(layout))
 {
     buildUi();
+    // The window's connection options, on a connection of the replay's own (made read-only there).
+    m_replay = new BackgroundReplay(connection ? connection->options() : ConnectionOptions{}, m_layout, this);
+    connect(m_replay, &BackgroundReplay::progress, this, &ReplayView::onProgress);
+    connect(m_replay, &BackgroundReplay::finished, this, &ReplayView::onFinished);
+    connect(m_replay, &BackgroundReplay::failed, this, [this](const ProjectionError &error) { onFailed(error, 0); });
+    connect(m_replay, &BackgroundReplay::cancelled, this, [this] {
+        setBusy(false);
+        m_progressLabel->setText(tr("Cancelled"));
+    });
+    connect(m_replay, &BackgroundReplay::stepReady, this, &ReplayView::onStep);
+    connect(m_replay, &BackgroundReplay::stepFailed, this, [this](qint64 version, const ProjectionError &error) {
+        if (version == m_wanted)
+            m_stepLabel->setText(tr("Cannot show version %1: %2").arg(version).arg(error.text()));
+    });
+    connect(m_replay, &BackgroundReplay::compareFinished, this, &ReplayView::onCompareFinished);
+    connect(m_replay, &BackgroundReplay::compareFailed, this,
+            [this](int side, const ProjectionError &error) { onFailed(error, side); });
     m_editorA->applyTemplate(ProjectionEditor::Template::Reducer);
     m_editorB->applyTemplate(ProjectionEditor::Template::Kurrent);
     setSource(SourceKind::Selected);
@@ -468,18 +485,9 @@ void ReplayView::startCommon()
     m_stepLabel->clear();
     m_progress->setValue(0);
     m_progressLabel->setText(tr("Starting the sandbox…"));
-    if (m_runner) {
-        m_runner->disconnect(this);
-        m_runner->cancel();
-        m_runner->deleteLater();
-        m_runner = nullptr;
-    }
-    if (m_comparer) {
-        m_comparer->disconnect(this);
-        m_comparer->cancel();
-        m_comparer->deleteLater();
-        m_comparer = nullptr;
-    }
+    // Whatever ran before goes, with its sandboxes; nothing of it arrives afterwards.
+    m_replay->clear();
+    m_mode = Mode::None;
 }
 
 void ReplayView::run()
@@ -493,22 +501,10 @@ void ReplayView::run()
         onFailed(nothingToReplay(), 0);
         return;
     }
-    m_runner = new ReplayRunner(m_connection, m_layout, this);
-    connect(m_runner, &ReplayRunner::progress, this, &ReplayView::onProgress);
-    connect(m_runner, &ReplayRunner::finished, this, &ReplayView::onFinished);
-    connect(m_runner, &ReplayRunner::failed, this, [this](const ProjectionError &error) { onFailed(error, 0); });
-    connect(m_runner, &ReplayRunner::cancelled, this, [this] {
-        setBusy(false);
-        m_progressLabel->setText(tr("Cancelled"));
-    });
-    connect(m_runner, &ReplayRunner::stepReady, this, &ReplayView::onStep);
-    connect(m_runner, &ReplayRunner::stepFailed, this, [this](qint64 version, const ProjectionError &error) {
-        if (version == m_wanted)
-            m_stepLabel->setText(tr("Cannot show version %1: %2").arg(version).arg(error.text()));
-    });
+    m_mode = Mode::Run;
     setBusy(true);
     m_resultTabs->setCurrentIndex(0);
-    m_runner->start(options);
+    m_replay->start(options);
 }
 
 void ReplayView::compare()
@@ -528,28 +524,21 @@ void ReplayView::compare()
         onFailed(nothingToReplay(), 0);
         return;
     }
-    m_comparer = new ProjectionComparer(m_connection, m_layout, this);
-    connect(m_comparer, &ProjectionComparer::progress, this, &ReplayView::onProgress);
-    connect(m_comparer, &ProjectionComparer::finished, this, &ReplayView::onCompareFinished);
-    connect(m_comparer, &ProjectionComparer::failed, this,
-            [this](int side, const ProjectionError &error) { onFailed(error, side); });
+    m_mode = Mode::Compare;
     setBusy(true);
     m_resultTabs->setCurrentIndex(1);
-    m_comparer->start(options, m_editorA->script(), m_editorB->script());
+    m_replay->compare(options, m_editorA->script(), m_editorB->script());
 }
 
 void ReplayView::cancel()
 {
-    if (m_runner && m_runner->isRunning()) {
-        m_runner->cancel(); // answered by cancelled()
-        return;
-    }
-    if (m_comparer) {
-        m_comparer->disconnect(this);
-        m_comparer->cancel();
-        m_comparer->deleteLater();
-        m_comparer = nullptr;
+    if (m_mode == Mode::Compare) {
+        m_replay->clear(); // the comparer and its two sandboxes go
+        m_mode = Mode::None;
         m_compareLabel->setText(tr("Cancelled"));
+    } else if (m_replay->isRunning()) {
+        m_replay->cancel(); // answered by cancelled()
+        return;
     }
     setBusy(false);
     m_progressLabel->setText(tr("Cancelled"));
@@ -562,7 +551,7 @@ void ReplayView::setBusy(bool busy)
     m_cancel->setEnabled(busy);
     m_sourceKind->setEnabled(!busy);
     m_streams->setEnabled(!busy && m_sourceKind->currentIndex() == int(SourceKind::Streams));
-    const bool scrub = !busy && m_runner && m_length > 0;
+    const bool scrub = !busy && m_mode == Mode::Run && m_length > 0;
     for (QWidget *widget :
          {static_cast<QWidget *>(m_first), static_cast<QWidget *>(m_back), static_cast<QWidget *>(m_slider),
           static_cast<QWidget *>(m_forward), static_cast<QWidget *>(m_last), static_cast<QWidget *>(m_goTo)})
@@ -588,7 +577,7 @@ void ReplayView::onProgress(const ReplayProgress &progress)
 
 void ReplayView::onFinished(const ReplayResult &result)
 {
-    m_length = m_runner->length();
+    m_length = m_replay->length();
     setBusy(false);
     m_progress->setValue(1000);
     const QLocale locale;
@@ -616,7 +605,9 @@ void ReplayView::onFailed(const ProjectionError &error, int side)
 {
     m_error = error;
     m_errorSide = side;
-    const QString prefix = m_comparer ? (side == 0 ? tr("A: ") : tr("B: ")) : QString();
+    const bool comparing = m_mode == Mode::Compare;
+    const bool scrubbable = m_mode == Mode::Run && error.version > 0; // a run's state before its failure
+    const QString prefix = comparing ? (side == 0 ? tr("A: ") : tr("B: ")) : QString();
     const bool pinned = error.version > 0;
     m_errorButton->setText(prefix + error.text() + (pinned ? tr("  — show this event") : QString()));
     m_errorButton->setToolTip(pinned ? tr("Open version %1 in the events pane").arg(error.version) : QString());
@@ -627,18 +618,17 @@ void ReplayView::onFailed(const ProjectionError &error, int side)
         m_editorTabs->setCurrentWidget(editor);
         editor->setErrorLine(error.line, error.column);
     }
-    if (m_comparer) {
-        m_comparer->disconnect(this);
-        m_comparer->cancel();
+    if (comparing) {
+        m_replay->clear(); // the comparer stopped both runs; their sandboxes go
         m_compareLabel->setText(tr("The comparison stopped: %1").arg(prefix + error.text()));
     }
     // A run that failed at version V can still be scrubbed up to V - 1, the state the failing event met.
-    if (m_runner && !m_comparer && pinned)
-        m_length = m_runner->length();
+    if (scrubbable)
+        m_length = m_replay->length();
     setBusy(false);
     m_progressLabel->setText(pinned ? tr("Stopped at version %1").arg(error.version) : tr("Stopped"));
     m_failingPayload.reset();
-    if (m_runner && !m_comparer && pinned && !error.id.isEmpty() && m_connection) {
+    if (scrubbable && !error.id.isEmpty() && m_connection) {
         // The event that failed is beyond what can be scrubbed: fetch it to show beside the state it met.
         const quint64 run = m_runGeneration;
         m_connection->send({"HGET", m_layout.eventsKey, error.id}, this, [this, run](const RedisReply &reply) {
@@ -651,14 +641,14 @@ void ReplayView::onFailed(const ProjectionError &error, int side)
         });
     }
     Q_EMIT runFailed(error);
-    if (m_runner && !m_comparer && pinned) {
+    if (scrubbable) {
         const QSignalBlocker a(m_slider);
         const QSignalBlocker b(m_goTo);
         m_slider->setRange(0, int(qMin<qint64>(m_length, std::numeric_limits<int>::max())));
         m_goTo->setRange(0, int(qMin<qint64>(m_length, std::numeric_limits<int>::max())));
         m_versionLabel->setText(tr("of %1").arg(m_length));
     }
-    if (m_runner && !m_comparer && pinned)
+    if (scrubbable)
         goToVersion(m_length);
 }
 
@@ -693,7 +683,7 @@ QString ReplayView::compareText() const
 
 void ReplayView::goToVersion(qint64 version)
 {
-    if (!m_runner || m_runner->isRunning() || isRunning())
+    if (m_mode != Mode::Run || m_replay->isRunning() || isRunning())
         return;
     version = qBound<qint64>(0, version, m_length);
     {
@@ -706,7 +696,7 @@ void ReplayView::goToVersion(qint64 version)
         return;
     m_wanted = version;
     m_stepLabel->setText(tr("Version %1…").arg(version));
-    m_runner->seek(version); // seeks queue in the runner; only the newest pending one runs
+    m_replay->seek(version); // seeks queue in the runner; only the newest pending one runs
 }
 
 void ReplayView::onStep(const ReplayStep &step)
@@ -835,9 +825,8 @@ void ReplayView::onCompareFinished(const CompareResult &result)
         m_compareDiff->setChanges(result.diff);
         m_compareShowEvent->setEnabled(result.version > 0);
     }
-    m_comparer->disconnect(this);
-    m_comparer->deleteLater();
-    m_comparer = nullptr;
+    m_replay->clear(); // the comparer and its two sandboxes go
+    m_mode = Mode::None;
     m_resultTabs->setCurrentIndex(1);
     Q_EMIT compareFinished(result);
 }

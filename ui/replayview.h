@@ -1,7 +1,6 @@
 #pragma once
 
-#include "projectioncomparer.h"
-#include "replayrunner.h"
+#include "backgroundreplay.h"
 #include "storelayout.h"
 
 #include <QPointer>
@@ -35,8 +34,9 @@ class StateDiffModel;
 // Replays a stream, several streams merged in commit-id order, or $all into a projection (editor A) in a sandbox
 // process, then scrubs through the versions: the state at a version as a tree, the event applied, and the diff of
 // the state before and after it. Compares two projections (A and B) on the same events. Everything is asynchronous:
-// the runner and the comparer talk to their sandboxes and to Redis without blocking, and states are parsed and
-// diffed on a worker thread.
+// the runner and the comparer live on a thread of their own with their own read-only connection (BackgroundReplay),
+// so reading, decoding, the sandbox's frames, checkpoints and seeks stay off the GUI thread; states are parsed and
+// diffed on a worker thread too.
 class ReplayView final : public QWidget
 {
     Q_OBJECT
@@ -95,7 +95,8 @@ public:
     QString stepText() const;
     QString compareText() const;
     ProjectionError lastError() const { return m_error; }
-    ReplayRunner *runner() const { return m_runner; }
+    // The runner's and the comparer's thread and connection (the window's traffic meter counts it).
+    BackgroundReplay *replay() const { return m_replay; }
 
 Q_SIGNALS:
     // Show this event in the main window's events pane (stream display name, 1-based version in that stream).
@@ -134,8 +135,10 @@ private:
     QString m_sandboxProgram;
     int m_pageSize = 1000;
 
-    ReplayRunner *m_runner = nullptr;
-    ProjectionComparer *m_comparer = nullptr;
+    enum class Mode { None, Run, Compare }; // what the replay holds: nothing, a run (to scrub), a comparison
+
+    BackgroundReplay *m_replay = nullptr;
+    Mode m_mode = Mode::None;
     ReplaySource m_runSource; // what the last run or compare replayed
     ProjectionError m_error;
     int m_errorSide = 0;

@@ -1,14 +1,18 @@
 // The replay view offscreen against a real redis-server and the real eventscope-sandbox: run a reducer and read the
 // final state tree, scrub (state, event, diff), an error pinned to its event whose click opens it (in the main
-// window too), compare finds a planted divergence, the GUI thread keeps ticking during a run, cancel, export.
+// window too), compare finds a planted divergence, the GUI thread keeps ticking during a run, cancel, export. The
+// runner works on a thread and read-only connection of its own: a run goes on while the GUI thread is kept from its
+// event loop, walk() answers on the GUI thread, and the main window's traffic meter counts that connection.
 #include "eventpagemodel.h"
 #include "jsontreemodel.h"
 #include "mainwindow.h"
 #include "payloadview.h"
 #include "projectioneditor.h"
 #include "redisserver.h"
+#include "replaybarrier.h"
 #include "replayview.h"
 #include "statediffmodel.h"
+#include "trafficmeter.h"
 #include "uniformtableview.h"
 
 #include <QAbstractItemModelTester>
@@ -24,6 +28,7 @@
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
 using namespace Eventscope;
@@ -68,8 +73,11 @@ private Q_SLOTS:
     void mergedErrorOpensItsOwnStreamVersion();
     void compareFindsThePlantedDivergence();
     void guiStaysResponsiveAndCancels();
+    void runnerWorksOffTheGuiThread();
+    void walkAnswersOnTheGuiThread();
     void exportsTheState();
     void mainWindowOpensReplayAndTheEvent();
+    void mainWindowMetersTheReplayConnection();
 
 private:
     std::unique_ptr<ReplayView> makeView();
@@ -392,6 +400,100 @@ void TestReplayView::guiStaysResponsiveAndCancels()
     QVERIFY(view->progressBar()->value() < view->progressBar()->maximum());
 }
 
+void TestReplayView::runnerWorksOffTheGuiThread()
+{
+    auto view = makeView();
+    view->setPageSize(100);
+    view->setSelectedStream("big");
+    // Work enough per event that the run lasts well past the checks below.
+    view->editorA()->setPlainText(QStringLiteral(
+        "function reduce(s, e) { s.n = (s.n || 0) + 1; for (var i = 0; i < 5000; i++) s.x = ((s.x || 0) + i) % 7; }"));
+    const RedisConnection *worker = view->replay()->connection();
+    QVERIFY(worker != m_connection);
+    QVERIFY(worker->isReadOnly());
+    const quint64 windowCommands = m_connection->commandsSent();
+    view->run();
+    QTRY_VERIFY_WITH_TIMEOUT(view->progressBar()->value() > 0, 30000);
+    // The runner's signals come from the replay's own thread, not the view's.
+    QThread *replayThread = view->replay()->workerThread();
+    QVERIFY(replayThread != view->thread());
+    QVERIFY(replayThread->isRunning());
+    QCOMPARE(view->replay()->runnerThread(), replayThread);
+
+    // The GUI thread is kept from its event loop (polling an atomic counter, with no event processed, is the point
+    // here); the run keeps reading pages all the same, which a runner on this thread could not.
+    const quint64 sent = worker->commandsSent();
+    QElapsedTimer blocked;
+    blocked.start();
+    while (worker->commandsSent() == sent && blocked.elapsed() < 30000)
+        QThread::msleep(5);
+    qInfo("the replay's connection sent more after %lld ms of a blocked GUI thread", blocked.elapsed());
+    QVERIFY2(worker->commandsSent() > sent, qPrintable(QStringLiteral("%1 commands").arg(worker->commandsSent())));
+    QVERIFY(view->isRunning());
+    // None of the run went over the window's connection.
+    QCOMPARE(m_connection->commandsSent(), windowCommands);
+
+    QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
+    QCOMPARE(view->progressText(), QStringLiteral("Cancelled"));
+    QVERIFY(!view->isRunning());
+    QVERIFY(!view->replay()->isRunning());
+    // Nothing of the cancelled run arrives afterwards.
+    const QString cancelled = view->progressText();
+    QVERIFY(replayBarrier(*view->replay()));
+    QCOMPARE(view->progressText(), cancelled);
+    QCOMPARE(m_connection->commandsSent(), windowCommands);
+}
+
+void TestReplayView::walkAnswersOnTheGuiThread()
+{
+    auto view = makeView();
+    view->setSelectedStream("acct");
+    view->editorA()->setPlainText(QString::fromUtf8(Counter));
+    QVERIFY(runToEnd(*view));
+    // The figures the view reads are copies of the runner's.
+    QCOMPARE(view->replay()->length(), m_acct.size());
+    QVERIFY(view->replay()->checkpointCount() >= 2); // version 0 and the last
+    QVERIFY(view->replay()->checkpointBytes() > 0);
+
+    struct Answer
+    {
+        bool done = false;
+        QThread *thread = nullptr;
+        QList<qint64> versions;
+        QStringList counts;
+        ProjectionError error;
+    };
+    auto walk = [&](qint64 first, qint64 last) {
+        auto answer = std::make_shared<Answer>();
+        view->replay()->walk(first, last,
+                             [answer](const QList<EventRecord> &records, const QList<StateSnapshot> &states,
+                                      const ProjectionError &error) {
+                                 answer->thread = QThread::currentThread();
+                                 for (const EventRecord &record : records)
+                                     answer->versions << record.version;
+                                 for (const StateSnapshot &state : states)
+                                     answer->counts << QString::number(
+                                         QJsonDocument::fromJson(state.state).object().value(u"count").toInt());
+                                 answer->error = error;
+                                 answer->done = true;
+                             });
+        return answer;
+    };
+    auto answer = walk(3, 5);
+    QTRY_VERIFY_WITH_TIMEOUT(answer->done, 10000);
+    QCOMPARE(answer->thread, QThread::currentThread());
+    QVERIFY2(!answer->error.isError(), qPrintable(answer->error.text()));
+    QCOMPARE(answer->versions, (QList<qint64>{3, 4, 5}));
+    QCOMPARE(answer->counts, (QStringList{QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("5")}));
+
+    // Beyond the run: an error, answered the same way.
+    answer = walk(30, 41);
+    QTRY_VERIFY_WITH_TIMEOUT(answer->done, 10000);
+    QCOMPARE(answer->thread, QThread::currentThread());
+    QVERIFY(answer->error.isError());
+    QVERIFY(answer->versions.isEmpty());
+}
+
 void TestReplayView::exportsTheState()
 {
     QTemporaryDir dir;
@@ -459,6 +561,40 @@ void TestReplayView::mainWindowOpensReplayAndTheEvent()
     // Within the open stream: straight there.
     window.openEvent("acct", 3);
     QCOMPARE(currentVersion(), 3);
+}
+
+void TestReplayView::mainWindowMetersTheReplayConnection()
+{
+    MainWindow window({*ConnectionOptions::fromUrl(m_server.url(0)), StoreLayout::seed(), false});
+    window.resize(1200, 900);
+    window.show();
+    window.connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(window.connection()->state() == RedisConnection::State::Connected, 10000);
+    window.replayAction()->trigger();
+    ReplayView *replay = window.replayView();
+    QVERIFY(replay);
+    replay->setSandboxProgram(QStringLiteral(EVENTSCOPE_SANDBOX_PATH));
+    const RedisConnection *connection = replay->replay()->connection();
+    QVERIFY(connection != window.connection());
+    QVERIFY(connection->isReadOnly());
+    QVERIFY(connection->options().clientName.endsWith(QLatin1String("-replay")));
+
+    window.trafficMeter()->sample(1000);
+    const TrafficTotals before = window.trafficMeter()->totals();
+    const quint64 replayBefore = connection->bytesReceived();
+    replay->setSelectedStream("big");
+    replay->editorA()->setPlainText(QString::fromUtf8(Counter));
+    QSignalSpy finished(replay, &ReplayView::runFinished);
+    replay->run();
+    QVERIFY(finished.wait(60000));
+    const quint64 replayBytes = connection->bytesReceived() - replayBefore;
+    QVERIFY2(replayBytes > quint64(Big) * 20, qPrintable(QString::number(replayBytes))); // every payload read
+    window.trafficMeter()->sample(2000);
+    // The window's other connections idled meanwhile: the meter's growth is the replay's reads.
+    QVERIFY2(window.trafficMeter()->totals().bytesReceived - before.bytesReceived >= replayBytes,
+             qPrintable(QStringLiteral("%1 of %2")
+                            .arg(window.trafficMeter()->totals().bytesReceived - before.bytesReceived)
+                            .arg(replayBytes)));
 }
 
 QTEST_MAIN(TestReplayView)
