@@ -30,7 +30,9 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QVBoxLayout>
+
 #include <QtConcurrent>
+#include <memory>
 
 namespace Eventscope {
 
@@ -113,6 +115,11 @@ SealedExportDialog::SealedExportDialog(ConnectionOptions options, StoreLayout la
         m_scope->setScope(StreamScopeEdit::Scope::All);
     const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     m_directory->setText(QDir(documentsFolder()).filePath(QStringLiteral("eventscope-sealed-") + stamp));
+}
+
+const RedisConnection *SealedExportDialog::workerConnection() const
+{
+    return m_worker ? m_worker->connection() : nullptr;
 }
 
 SealedExportDialog::~SealedExportDialog()
@@ -364,6 +371,14 @@ void SealedExportDialog::install(MainWindow *window, QMenu *menu)
         auto *dialog = new SealedExportDialog(window->connection()->options(), window->storeLayout(),
                                               window->eventModel()->stream(), window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        // The export's reads count in the window's traffic meter, and stay counted once the dialog is gone (the
+        // window's totals never go down).
+        auto last = std::make_shared<TrafficTotals>();
+        window->trafficMeter()->addSource([dialog = QPointer<SealedExportDialog>(dialog), last] {
+            if (dialog && dialog->workerConnection())
+                *last = TrafficMeter::sourceOf(dialog->workerConnection())();
+            return *last;
+        });
         dialog->open();
     });
     auto *verifyAction = menu->addAction(tr("&Verify export…"));

@@ -18,6 +18,7 @@ namespace Eventscope {
 
 class MainWindow;
 class StreamScopeEdit;
+class RedisConnection;
 class WorkerConnection;
 
 // What manifest.json says about an export, for showing.
@@ -47,6 +48,9 @@ public:
 
     // Adds File ▸ Export sealed… and File ▸ Verify export… to menu.
     static void install(MainWindow *window, QMenu *menu);
+
+    // The export's own connection (on its thread; for traffic figures only).
+    const RedisConnection *workerConnection() const;
 
     // Same as clicking Export.
     bool startExport();

@@ -3,11 +3,13 @@
 // that record; an existing export is refused; Cancel leaves no files.
 #include "eventpagemodel.h"
 #include "mainwindow.h"
+#include "redisconnection.h"
 #include "redisserver.h"
 #include "sealedexport.h"
 #include "sealedexportdialog.h"
 #include "searchdata.h"
 #include "streamscopeedit.h"
+#include "trafficmeter.h"
 
 #include <QAction>
 #include <QDir>
@@ -239,8 +241,22 @@ void TestSealedExportDialog::menuOpensTheDialogs()
     QVERIFY(dialog->isVisible());
     QCOMPARE(dialog->scopeEdit()->selectedStream(), QByteArray("acc-1"));
     QCOMPARE(dialog->scopeEdit()->scope(), StreamScopeEdit::Scope::Selected);
+    // The export's reads show in the window's traffic meter, and stay in its totals after the dialog is gone.
+    TrafficMeter *meter = window.trafficMeter();
+    meter->sample(0);
+    const quint64 before = meter->totals().commands;
+    QTemporaryDir temporary;
+    QVERIFY(exportWith(*dialog, QDir(temporary.path()).filePath(QStringLiteral("export"))));
+    const quint64 exportCommands = dialog->workerConnection()->commandsSent();
+    QVERIFY(exportCommands > 0);
+    meter->sample(1000);
+    QVERIFY2(meter->totals().commands >= before + exportCommands,
+             qPrintable(QStringLiteral("%1 + %2 > %3").arg(before).arg(exportCommands).arg(meter->totals().commands)));
+    const quint64 withExport = meter->totals().commands;
     dialog->reject();
     QTRY_VERIFY(!window.findChild<SealedExportDialog *>()); // deleted on close
+    meter->sample(2000);
+    QVERIFY(meter->totals().commands >= withExport);
     verifyAction->trigger();
     auto *verify = window.findChild<VerifyExportDialog *>();
     QVERIFY(verify);
