@@ -109,9 +109,8 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
 {
     Hiredis redis(options);
     Result result;
-    const double cpuBefore = cpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
+    Stopwatch stopwatch;
+    stopwatch.start();
     QByteArray cursor = "0";
     do {
         const Hiredis::Reply scan
@@ -136,8 +135,8 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
         for (size_t i = 0; i < payloads->elements; ++i)
             result.commits += payloads->element[i]->type == REDIS_REPLY_STRING;
     }
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.clientCpu = cpuSeconds() - cpuBefore;
+    result.seconds = stopwatch.seconds();
+    result.clientCpu = stopwatch.cpuSeconds();
     return result;
 }
 
@@ -146,13 +145,11 @@ Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout
     RedisConnection connection(options);
     Auditor auditor(&connection, layout);
     QEventLoop loop;
-    QElapsedTimer clock;
-    double cpuBefore = 0;
+    Stopwatch stopwatch;
     Result result;
     QString error;
     QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
-        cpuBefore = cpuSeconds();
-        clock.start();
+        stopwatch.start();
         auditor.start();
     });
     QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
@@ -161,8 +158,8 @@ Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout
                          loop.quit();
                      });
     QObject::connect(&auditor, &Auditor::finished, &loop, [&](const AuditSummary &summary) {
-        result.seconds = double(clock.nsecsElapsed()) / 1e9;
-        result.clientCpu = cpuSeconds() - cpuBefore;
+        result.seconds = stopwatch.seconds();
+        result.clientCpu = stopwatch.cpuSeconds();
         result.references = summary.references;
         result.commits = summary.commits;
         result.streams = summary.streams;

@@ -382,9 +382,8 @@ ScanResult scanWithHiredis(Hiredis &admin, quint16 port, int db)
     Hiredis redis(port, db);
     ScanResult result;
     const double serverBefore = admin.serverCpuSeconds();
-    const double clientBefore = cpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
+    Stopwatch stopwatch;
+    stopwatch.start();
     QByteArray cursor = "0";
     do {
         const Hiredis::Reply page = redis.command({"SCAN", cursor, "MATCH", "*", "COUNT", "1000", "TYPE", "list"});
@@ -405,8 +404,8 @@ ScanResult scanWithHiredis(Hiredis &admin, quint16 port, int db)
         }
         result.streams += qint64(keys->elements);
     } while (cursor != "0");
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.cpu.client = cpuSeconds() - clientBefore;
+    result.seconds = stopwatch.seconds();
+    result.cpu.client = stopwatch.cpuSeconds();
     result.cpu.server = admin.serverCpuSeconds() - serverBefore;
     return result;
 }
@@ -453,17 +452,7 @@ std::unique_ptr<MainWindow> openWindow(const QString &url)
     const auto connection = ConnectionOptions::fromUrl(url, &error);
     if (!connection)
         die(error);
-    MainWindow::Options options;
-    options.connection = *connection;
-    options.connection.clientName = QStringLiteral("bench_inspector");
-    options.layout = StoreLayout::seed();
-    auto window = std::make_unique<MainWindow>(options);
-    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
-                     [](RedisConnection::Error, const QString &message) {
-                         die(QStringLiteral("the window's connection failed: %1").arg(message));
-                     });
-    window->resize(1280, 800);
-    window->show();
+    auto window = showWindow<MainWindow>(*connection, QStringLiteral("bench_inspector"));
     pump(200);
     return window;
 }

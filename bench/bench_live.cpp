@@ -422,17 +422,9 @@ struct WindowOutcome : Outcome
 WindowOutcome windowRound(Publisher::Kind kind, quint16 port, qint64 n)
 {
     WindowOutcome outcome;
-    MainWindow::Options options;
-    options.connection.port = port;
-    options.connection.clientName = QStringLiteral("bench_live");
-    options.layout = StoreLayout::seed();
-    auto window = std::make_unique<MainWindow>(options);
-    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
-                     [](RedisConnection::Error, const QString &message) {
-                         die(QStringLiteral("the window's connection failed: %1").arg(message));
-                     });
-    window->resize(1280, 800);
-    window->show();
+    ConnectionOptions connection;
+    connection.port = port;
+    auto window = showWindow<MainWindow>(connection, QStringLiteral("bench_live"));
     window->connectToServer();
     if (!waitUntil([&] { return window->connection()->state() == RedisConnection::State::Connected; }, 10000))
         die(QStringLiteral("the window did not connect"));

@@ -54,9 +54,8 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
     Hiredis redis(options);
     const QByteArray key = layout.streamKey(StreamName);
     ReadResult result;
-    const double cpuBefore = cpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
+    Stopwatch stopwatch;
+    stopwatch.start();
     readStreamPages(redis, layout, key, pageSize, [&](const redisReply *payloads) {
         for (size_t i = 0; i < payloads->elements; ++i) {
             const redisReply *payload = payloads->element[i];
@@ -67,8 +66,8 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
         }
         result.records += qint64(payloads->elements);
     });
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.clientCpuSeconds = cpuSeconds() - cpuBefore;
+    result.seconds = stopwatch.seconds();
+    result.clientCpuSeconds = stopwatch.cpuSeconds();
     return result;
 }
 
@@ -79,16 +78,14 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
     RedisConnection connection(options);
     StreamReader reader(&connection, layout);
     QEventLoop loop;
-    QElapsedTimer clock;
-    double cpuBefore = 0;
+    Stopwatch stopwatch;
     ReadResult result;
     QString error;
 
     QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
         StreamReader::Request request;
         request.stream = StreamName;
-        cpuBefore = cpuSeconds();
-        clock.start();
+        stopwatch.start();
         reader.start(request);
     });
     QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
@@ -105,8 +102,8 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
         }
     });
     QObject::connect(&reader, &StreamReader::finished, &loop, [&](qint64 records) {
-        result.seconds = double(clock.nsecsElapsed()) / 1e9;
-        result.clientCpuSeconds = cpuSeconds() - cpuBefore;
+        result.seconds = stopwatch.seconds();
+        result.clientCpuSeconds = stopwatch.cpuSeconds();
         result.records = records;
         loop.quit();
     });
@@ -215,30 +212,23 @@ int main(int argc, char **argv)
         QStringLiteral("Reads one stream of N commits through a plain hiredis loop, core and eventscope-cli, and "
                        "prints commits/s and the ratios to the hiredis loop."));
     parser.addHelpOption();
-    const QCommandLineOption urlOption(QStringLiteral("url"),
-                                       QStringLiteral("use this server (an empty database, or one this bench "
-                                                      "seeded with the same N) instead of starting redis-server"),
-                                       QStringLiteral("URL"));
-    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits in the stream"),
-                                           QStringLiteral("N"), QStringLiteral("1000000"));
-    const QCommandLineOption payloadOption(QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
-                                           QStringLiteral("B"), QStringLiteral("100"));
+    const OneStreamOptions stream;
     const QCommandLineOption roundsOption(QStringLiteral("rounds"), QStringLiteral("rounds of each read path"),
                                           QStringLiteral("R"), QStringLiteral("3"));
     const QCommandLineOption cliOption(QStringLiteral("cli"),
                                        QStringLiteral("the eventscope-cli to seed with and time"),
                                        QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
-    parser.addOptions({urlOption, commitsOption, payloadOption, roundsOption, cliOption});
+    parser.addOptions({stream.url, stream.commits, stream.payloadSize, roundsOption, cliOption});
     parser.process(app);
 
-    const qint64 commits = numberOption<qint64>(parser, commitsOption, 1);
-    const int payloadSize = numberOption(parser, payloadOption, 1);
+    const qint64 commits = numberOption<qint64>(parser, stream.commits, 1);
+    const int payloadSize = numberOption(parser, stream.payloadSize, 1);
     const int rounds = numberOption(parser, roundsOption, 1);
     const QString cli = parser.value(cliOption);
     if (!QFileInfo(cli).isExecutable())
         die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
 
-    const BenchServer server(parser.value(urlOption), QStringLiteral("bench_read"));
+    const BenchServer server(parser.value(stream.url), QStringLiteral("bench_read"));
     const QString &url = server.url;
     const ConnectionOptions &options = server.options;
     const StoreLayout layout = StoreLayout::seed();

@@ -82,9 +82,8 @@ BaselineResult readWithHiredis(const ConnectionOptions &options, const StoreLayo
     Hiredis redis(options);
     const QByteArray key = layout.streamKey(StreamName);
     BaselineResult result;
-    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
-    QElapsedTimer clock;
-    clock.start();
+    Stopwatch stopwatch;
+    stopwatch.start();
     readStreamPages(redis, layout, key, pageSize, [&](const redisReply *payloads) {
         for (size_t i = 0; i < payloads->elements; ++i) {
             const redisReply *payload = payloads->element[i];
@@ -105,8 +104,8 @@ BaselineResult readWithHiredis(const ConnectionOptions &options, const StoreLayo
         }
         result.records += qint64(payloads->elements);
     });
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+    result.seconds = stopwatch.seconds();
+    result.cpu = stopwatch.cpuSeconds();
     return result;
 }
 
@@ -139,14 +138,7 @@ int main(int argc, char **argv)
         QStringLiteral("Replays one stream of N commits through a counting/summing reducer in the sandbox, compares "
                        "the rate with a plain hiredis read loop, then seeks to random versions."));
     parser.addHelpOption();
-    const QCommandLineOption urlOption(QStringLiteral("url"),
-                                       QStringLiteral("use this server (an empty database, or one this bench "
-                                                      "seeded with the same N) instead of starting redis-server"),
-                                       QStringLiteral("URL"));
-    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits in the stream"),
-                                           QStringLiteral("N"), QStringLiteral("1000000"));
-    const QCommandLineOption payloadOption(QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
-                                           QStringLiteral("B"), QStringLiteral("100"));
+    const OneStreamOptions stream;
     const QCommandLineOption roundsOption(QStringLiteral("rounds"),
                                           QStringLiteral("rounds of the baseline and of the replay (best counts)"),
                                           QStringLiteral("R"), QStringLiteral("2"));
@@ -162,12 +154,12 @@ int main(int argc, char **argv)
                                        QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
     const QCommandLineOption sandboxOption(QStringLiteral("sandbox"), QStringLiteral("the eventscope-sandbox to run"),
                                            QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_SANDBOX_PATH));
-    parser.addOptions({urlOption, commitsOption, payloadOption, roundsOption, seeksOption, pageOption, everyOption,
-                       cliOption, sandboxOption});
+    parser.addOptions({stream.url, stream.commits, stream.payloadSize, roundsOption, seeksOption, pageOption,
+                       everyOption, cliOption, sandboxOption});
     parser.process(app);
 
-    const qint64 commits = numberOption<qint64>(parser, commitsOption, 1);
-    const int payloadSize = numberOption(parser, payloadOption, 1);
+    const qint64 commits = numberOption<qint64>(parser, stream.commits, 1);
+    const int payloadSize = numberOption(parser, stream.payloadSize, 1);
     const int rounds = numberOption(parser, roundsOption, 1);
     const int seeks = numberOption(parser, seeksOption, 1);
     const int pageSize = numberOption(parser, pageOption, 0);
@@ -177,7 +169,7 @@ int main(int argc, char **argv)
     if (!QFileInfo(sandbox).isExecutable())
         die(QStringLiteral("no eventscope-sandbox at %1 (give --sandbox PATH)").arg(sandbox));
 
-    const BenchServer server(parser.value(urlOption), QStringLiteral("bench_replay"));
+    const BenchServer server(parser.value(stream.url), QStringLiteral("bench_replay"));
     const ConnectionOptions &options = server.options;
     const StoreLayout layout = StoreLayout::seed();
     const QByteArray streamKey = layout.streamKey(StreamName);
@@ -228,13 +220,12 @@ int main(int argc, char **argv)
         });
         QObject::connect(runner.get(), &ReplayRunner::failed, &loop,
                          [](const ProjectionError &failure) { die(QStringLiteral("replay: ") + failure.text()); });
-        const double cpuBefore = cpuSeconds(RUSAGE_SELF);
-        QElapsedTimer clock;
-        clock.start();
+        Stopwatch stopwatch;
+        stopwatch.start();
         runner->start(replay);
         loop.exec();
-        figures.seconds = double(clock.nsecsElapsed()) / 1e9;
-        figures.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+        figures.seconds = stopwatch.seconds();
+        figures.cpu = stopwatch.cpuSeconds();
         figures.sandboxCpu = processCpuSeconds(runner->sandboxProcessId());
         const QJsonObject state = stateOf(figures.result.state.state);
         if (figures.result.commits != commits || state.value(QStringLiteral("count")).toInteger() != commits

@@ -7,6 +7,7 @@
 #include "storelayout.h"
 
 #include <QByteArray>
+#include <QCommandLineOption>
 #include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QList>
@@ -321,6 +322,19 @@ private:
     }
 
     redisContext *m_context = nullptr;
+};
+
+// The options of the benchmarks that read one seeded stream (bench_read, bench_replay).
+struct OneStreamOptions
+{
+    QCommandLineOption url{QStringLiteral("url"),
+                           QStringLiteral("use this server (an empty database, or one this bench seeded with the same "
+                                          "N) instead of starting redis-server"),
+                           QStringLiteral("URL")};
+    QCommandLineOption commits{QStringLiteral("commits"), QStringLiteral("commits in the stream"), QStringLiteral("N"),
+                               QStringLiteral("1000000")};
+    QCommandLineOption payloadSize{QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
+                                   QStringLiteral("B"), QStringLiteral("100")};
 };
 
 // The server a bench reads: the one --url names, or else a private one it starts; its connection options (read-only,

@@ -58,6 +58,23 @@ inline double cpuSeconds(int who = RUSAGE_SELF)
     return cpuSeconds(usage);
 }
 
+// Wall time and this process's CPU time (all its threads) from start() on: what one measured run took.
+class Stopwatch
+{
+public:
+    void start()
+    {
+        m_cpuBefore = cpuSeconds();
+        m_clock.start();
+    }
+    double seconds() const { return double(m_clock.nsecsElapsed()) / 1e9; }
+    double cpuSeconds() const { return Bench::cpuSeconds() - m_cpuBefore; }
+
+private:
+    QElapsedTimer m_clock;
+    double m_cpuBefore = 0;
+};
+
 // CPU time of the calling thread in ns (for the GUI thread's own share of a stall).
 inline qint64 threadCpuNs()
 {

@@ -4,6 +4,9 @@
 // timed one by one, and a real window drawn offscreen.
 
 #include "benchutil.h"
+#include "connectionoptions.h"
+#include "redisconnection.h"
+#include "storelayout.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -16,6 +19,8 @@
 #include <QtGlobal>
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 namespace Eventscope::Bench {
 
@@ -159,6 +164,25 @@ inline void pump(int ms)
     QEventLoop loop;
     QTimer::singleShot(ms, &loop, &QEventLoop::quit);
     loop.exec();
+}
+
+// The window a GUI bench measures (a MainWindow; a template so that this header needs no widgets), on the seed
+// layout: 1280x800 and shown. Should its connection fail, the bench dies.
+template<typename Window>
+std::unique_ptr<Window> showWindow(ConnectionOptions connection, const QString &clientName)
+{
+    typename Window::Options options;
+    options.connection = std::move(connection);
+    options.connection.clientName = clientName;
+    options.layout = StoreLayout::seed();
+    auto window = std::make_unique<Window>(options);
+    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
+                     [](RedisConnection::Error, const QString &message) {
+                         die(QStringLiteral("the window's connection failed: %1").arg(message));
+                     });
+    window->resize(1280, 800);
+    window->show();
+    return window;
 }
 
 // A real window drawn into memory, so the bench needs no display (unless QT_QPA_PLATFORM says otherwise), without
