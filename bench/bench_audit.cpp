@@ -142,38 +142,20 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
 
 Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout)
 {
-    RedisConnection connection(options);
-    Auditor auditor(&connection, layout);
-    QEventLoop loop;
-    Stopwatch stopwatch;
+    CoreRun run(options);
+    Auditor auditor(run.connection(), layout);
     Result result;
-    QString error;
-    QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
-        stopwatch.start();
-        auditor.start();
-    });
-    QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
-                     [&](RedisConnection::Error, const QString &message) {
-                         error = message;
-                         loop.quit();
-                     });
-    QObject::connect(&auditor, &Auditor::finished, &loop, [&](const AuditSummary &summary) {
-        result.seconds = stopwatch.seconds();
-        result.clientCpu = stopwatch.cpuSeconds();
+    QObject::connect(&auditor, &Auditor::finished, &auditor, [&](const AuditSummary &summary) {
+        result.seconds = run.stopwatch().seconds();
+        result.clientCpu = run.stopwatch().cpuSeconds();
         result.references = summary.references;
         result.commits = summary.commits;
         result.streams = summary.streams;
         result.findings = summary.total();
-        loop.quit();
+        run.done();
     });
-    QObject::connect(&auditor, &Auditor::failed, &loop, [&](const QString &message) {
-        error = message;
-        loop.quit();
-    });
-    connection.open();
-    loop.exec();
-    if (!error.isEmpty())
-        die(QStringLiteral("core audit failed: %1").arg(error));
+    QObject::connect(&auditor, &Auditor::failed, &auditor, [&](const QString &message) { run.fail(message); });
+    run.exec("core audit", [&] { auditor.start(); });
     return result;
 }
 

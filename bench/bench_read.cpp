@@ -75,25 +75,10 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
 // to finished().
 ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &layout)
 {
-    RedisConnection connection(options);
-    StreamReader reader(&connection, layout);
-    QEventLoop loop;
-    Stopwatch stopwatch;
+    CoreRun run(options);
+    StreamReader reader(run.connection(), layout);
     ReadResult result;
-    QString error;
-
-    QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
-        StreamReader::Request request;
-        request.stream = StreamName;
-        stopwatch.start();
-        reader.start(request);
-    });
-    QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
-                     [&](RedisConnection::Error, const QString &message) {
-                         error = message;
-                         loop.quit();
-                     });
-    QObject::connect(&reader, &StreamReader::page, &loop, [&](const QList<EventRecord> &records) {
+    QObject::connect(&reader, &StreamReader::page, &reader, [&](const QList<EventRecord> &records) {
         for (const EventRecord &record : records) {
             if (record.missing)
                 ++result.missing;
@@ -101,20 +86,19 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
                 result.payloadBytes += record.payload.size();
         }
     });
-    QObject::connect(&reader, &StreamReader::finished, &loop, [&](qint64 records) {
-        result.seconds = stopwatch.seconds();
-        result.clientCpuSeconds = stopwatch.cpuSeconds();
+    QObject::connect(&reader, &StreamReader::finished, &reader, [&](qint64 records) {
+        result.seconds = run.stopwatch().seconds();
+        result.clientCpuSeconds = run.stopwatch().cpuSeconds();
         result.records = records;
-        loop.quit();
+        run.done();
     });
-    QObject::connect(&reader, &StreamReader::failed, &loop, [&](StreamReader::Error, const QString &message) {
-        error = message;
-        loop.quit();
+    QObject::connect(&reader, &StreamReader::failed, &reader,
+                     [&](StreamReader::Error, const QString &message) { run.fail(message); });
+    run.exec("core read", [&] {
+        StreamReader::Request request;
+        request.stream = StreamName;
+        reader.start(request);
     });
-    connection.open();
-    loop.exec();
-    if (!error.isEmpty())
-        die(QStringLiteral("core read failed: %1").arg(error));
     return result;
 }
 

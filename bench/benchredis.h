@@ -4,11 +4,13 @@
 
 #include "benchutil.h"
 #include "connectionoptions.h"
+#include "redisconnection.h"
 #include "storelayout.h"
 
 #include <QByteArray>
 #include <QCommandLineOption>
 #include <QDeadlineTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QList>
 #include <QProcess>
@@ -24,6 +26,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sys/prctl.h>
@@ -322,6 +325,46 @@ private:
     }
 
     redisContext *m_context = nullptr;
+};
+
+// One timed run of a core component on a connection of its own, core's side of a bench's comparison: once the
+// connection is ready, the stopwatch starts and start() runs; then the event loop, until the component's handlers call
+// done() or fail(). A connection error or a failure dies, naming what ran.
+class CoreRun
+{
+public:
+    explicit CoreRun(const ConnectionOptions &options)
+        : m_connection(options)
+    {}
+
+    RedisConnection *connection() { return &m_connection; }
+    const Stopwatch &stopwatch() const { return m_stopwatch; }
+    void done() { m_loop.quit(); }
+    void fail(const QString &message)
+    {
+        m_error = message;
+        m_loop.quit();
+    }
+
+    void exec(const char *what, const std::function<void()> &start)
+    {
+        QObject::connect(&m_connection, &RedisConnection::ready, &m_loop, [&] {
+            m_stopwatch.start();
+            start();
+        });
+        QObject::connect(&m_connection, &RedisConnection::errorOccurred, &m_loop,
+                         [this](RedisConnection::Error, const QString &message) { fail(message); });
+        m_connection.open();
+        m_loop.exec();
+        if (!m_error.isEmpty())
+            die(QStringLiteral("%1 failed: %2").arg(QLatin1String(what), m_error));
+    }
+
+private:
+    RedisConnection m_connection;
+    QEventLoop m_loop;
+    Stopwatch m_stopwatch;
+    QString m_error;
 };
 
 // The options of the benchmarks that read one seeded stream (bench_read, bench_replay).
