@@ -17,25 +17,11 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 
 #include <hiredis/hiredis.h>
 
-#include <sys/resource.h>
-#include <sys/wait.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <memory>
-#include <optional>
-#include <spawn.h>
-#include <unistd.h>
 #include <vector>
-
-extern char **environ;
 
 namespace {
 
@@ -123,9 +109,8 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
 {
     Hiredis redis(options);
     Result result;
-    const double cpuBefore = cpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
+    Stopwatch stopwatch;
+    stopwatch.start();
     QByteArray cursor = "0";
     do {
         const Hiredis::Reply scan
@@ -150,85 +135,44 @@ Result readWithHiredis(const ConnectionOptions &options, const StoreLayout &layo
         for (size_t i = 0; i < payloads->elements; ++i)
             result.commits += payloads->element[i]->type == REDIS_REPLY_STRING;
     }
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.clientCpu = cpuSeconds() - cpuBefore;
+    result.seconds = stopwatch.seconds();
+    result.clientCpu = stopwatch.cpuSeconds();
     return result;
 }
 
 Result auditWithCore(const ConnectionOptions &options, const StoreLayout &layout)
 {
-    RedisConnection connection(options);
-    Auditor auditor(&connection, layout);
-    QEventLoop loop;
-    QElapsedTimer clock;
-    double cpuBefore = 0;
+    CoreRun run(options);
+    Auditor auditor(run.connection(), layout);
     Result result;
-    QString error;
-    QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
-        cpuBefore = cpuSeconds();
-        clock.start();
-        auditor.start();
-    });
-    QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
-                     [&](RedisConnection::Error, const QString &message) {
-                         error = message;
-                         loop.quit();
-                     });
-    QObject::connect(&auditor, &Auditor::finished, &loop, [&](const AuditSummary &summary) {
-        result.seconds = double(clock.nsecsElapsed()) / 1e9;
-        result.clientCpu = cpuSeconds() - cpuBefore;
+    QObject::connect(&auditor, &Auditor::finished, &auditor, [&](const AuditSummary &summary) {
+        result.seconds = run.stopwatch().seconds();
+        result.clientCpu = run.stopwatch().cpuSeconds();
         result.references = summary.references;
         result.commits = summary.commits;
         result.streams = summary.streams;
         result.findings = summary.total();
-        loop.quit();
+        run.done();
     });
-    QObject::connect(&auditor, &Auditor::failed, &loop, [&](const QString &message) {
-        error = message;
-        loop.quit();
-    });
-    connection.open();
-    loop.exec();
-    if (!error.isEmpty())
-        die(QStringLiteral("core audit failed: %1").arg(error));
+    QObject::connect(&auditor, &Auditor::failed, &auditor, [&](const QString &message) { run.fail(message); });
+    run.exec("core audit", [&] { auditor.start(); });
     return result;
 }
 
 // `eventscope-cli --format json audit` as a child writing to the null device; its own peak RSS from wait4().
 Result auditWithCli(const QString &cli, const QString &url, const StoreLayout &layout)
 {
-    QList<QByteArray> storage = {QFile::encodeName(cli), "--url", url.toUtf8()};
+    std::vector<QByteArray> arguments = {QFile::encodeName(cli), "--url", url.toUtf8()};
     if (layout.kind == StoreLayout::Kind::Zilverline)
-        storage += {"--layout", "zilverline", "--events-key", layout.eventsKey};
-    storage += {"--format", "json", "audit"};
-    std::vector<char *> argv;
-    for (QByteArray &argument : storage)
-        argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    const QByteArray nullDevice = QFile::encodeName(QProcess::nullDevice());
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, nullDevice.constData(), O_WRONLY, 0);
-    QElapsedTimer clock;
-    clock.start();
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv.front(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0)
-        die(QStringLiteral("cannot run %1: %2").arg(cli, QString::fromLocal8Bit(std::strerror(spawned))));
-    int status = 0;
-    rusage usage{};
-    while (wait4(pid, &status, 0, &usage) < 0) {
-        if (errno != EINTR)
-            die(QStringLiteral("wait4: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
-    }
+        arguments.insert(arguments.end(), {"--layout", "zilverline", "--events-key", layout.eventsKey});
+    arguments.insert(arguments.end(), {"--format", "json", "audit"});
+    const ChildRun run = runToNullDevice(std::move(arguments));
+    if (!run.exitedZero())
+        die(QStringLiteral("eventscope-cli audit did not exit 0 on the clean store (status %1)").arg(run.status));
     Result result;
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die(QStringLiteral("eventscope-cli audit did not exit 0 on the clean store (status %1)").arg(status));
-    result.clientCpu = double(usage.ru_utime.tv_sec) + double(usage.ru_utime.tv_usec) / 1e6
-                       + double(usage.ru_stime.tv_sec) + double(usage.ru_stime.tv_usec) / 1e6;
-    result.peakRss = qint64(usage.ru_maxrss) * 1024;
+    result.seconds = run.seconds;
+    result.clientCpu = run.cpuSeconds();
+    result.peakRss = run.peakRssBytes();
     return result;
 }
 
@@ -270,36 +214,17 @@ int main(int argc, char **argv)
     if (!QFileInfo(cli).isExecutable())
         die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
 
-    std::optional<LocalRedis> local;
-    QString url = parser.value(urlOption);
-    if (url.isEmpty()) {
-        local.emplace();
-        QString error;
-        if (!local->start(&error))
-            die(error);
-        url = local->url();
-    }
-    QString error;
-    const auto parsed = ConnectionOptions::fromUrl(url, &error);
-    if (!parsed)
-        die(error);
-    ConnectionOptions options = *parsed;
-    options.clientName = QStringLiteral("bench_audit");
-    options.reconnect = false;
-    options.readOnly = true;
+    const BenchServer server(parser.value(urlOption), QStringLiteral("bench_audit"));
+    const QString &url = server.url;
+    const ConnectionOptions &options = server.options;
 
     Hiredis admin(options);
     const QByteArray version = admin.serverVersion();
     say("bench_audit: %lld commits in %lld streams, ~%d-byte payloads, %s layout; redis %s at %s%s; %d rounds\n",
         static_cast<long long>(commits), static_cast<long long>(streams), payloadSize, qPrintable(layout.kindName()),
-        version.constData(), qPrintable(options.displayUrl()), local ? " (started by the bench)" : "", rounds);
-    if (admin.integer({"HLEN", layout.eventsKey}) == commits) {
-        say("reusing the %lld commits already there\n", static_cast<long long>(commits));
-    } else if (admin.integer({"DBSIZE"}) == 0) {
+        version.constData(), qPrintable(options.displayUrl()), server.origin(), rounds);
+    if (!storeHolds(admin, layout, commits))
         seed(admin, layout, commits, streams, payloadSize);
-    } else {
-        die(QStringLiteral("the database is not empty and not a store of %1 commits; give an empty one").arg(commits));
-    }
 
     std::vector<double> baseTimes, coreTimes, cliTimes, baseCpu, coreCpu, cliCpu, baseServer, coreServer, cliServer;
     qint64 corePeak = 0;
@@ -376,6 +301,5 @@ int main(int argc, char **argv)
 
 [[noreturn]] void Eventscope::Bench::die(const QString &message)
 {
-    std::fprintf(stderr, "bench_audit: %s\n", message.toLocal8Bit().constData());
-    std::exit(1);
+    dieAs("bench_audit", message);
 }

@@ -11,8 +11,11 @@
 // Prints figures and PASS/MISS per target; exits 1 only when something could not be run.
 
 #include "backgroundscanner.h"
+#include "benchredis.h"
+#include "benchutil.h"
 #include "connectionoptions.h"
 #include "eventpagemodel.h"
+#include "guiprofile.h"
 #include "mainwindow.h"
 #include "payload.h"
 #include "payloadview.h"
@@ -23,36 +26,24 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QFile>
 #include <QFileInfo>
 #include <QFrame>
 #include <QLineEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
-#include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QTimer>
 
 #include <hiredis/hiredis.h>
 
 #include <malloc.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
-#include <cmath>
-#include <csignal>
-#include <cstdarg>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -62,6 +53,7 @@
 namespace {
 
 using namespace Eventscope;
+using namespace Eventscope::Bench;
 
 constexpr double FirstStreamsTargetMs = 200;
 constexpr double ListAllTargetRatio = 1.5;
@@ -75,78 +67,9 @@ constexpr int PagingDb = 1;
 const QByteArray LongStream = "customer-1"; // eventscope-cli seed names its streams customer-1 .. customer-N
 const QByteArray BigStream = "big-payload";
 
-// The redis-server this bench started, stopped by die() too: exit() runs no destructors of locals.
-QProcess *startedServer = nullptr;
-
-[[noreturn]] void die(const QString &message)
-{
-    std::fprintf(stderr, "bench_inspector: %s\n", message.toLocal8Bit().constData());
-    if (startedServer && startedServer->state() != QProcess::NotRunning) {
-        startedServer->kill();
-        startedServer->waitForFinished();
-    }
-    std::exit(1);
-}
-
-void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
-    std::fflush(stdout);
-}
-
-const char *verdict(bool pass)
-{
-    return pass ? "PASS" : "MISS";
-}
-
 QString verdictWord(bool yes)
 {
     return yes ? QStringLiteral("yes") : QStringLiteral("no");
-}
-
-// A field of /proc/self/status in bytes (VmRSS, VmHWM), or -1.
-qint64 statusBytes(const char *field)
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray prefix = QByteArray(field) + ':';
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith(prefix))
-            return line.mid(prefix.size()).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
-}
-
-// Makes VmHWM start again from the current RSS, so that the peak of a phase leaves out the setup before it.
-bool resetPeakRss()
-{
-    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
-    return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
-}
-
-double mb(qint64 bytes)
-{
-    return double(bytes) / 1e6;
-}
-
-qint64 threadCpuNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-double processCpuSeconds()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-           + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 // CPU seconds a stretch cost this process (all its threads) and the redis-server. On a machine that other work keeps
@@ -225,50 +148,43 @@ void printProfile(const Profile &profile, double phaseMs)
 }
 
 // Times every event the GUI thread dispatches from its event loop, by kind.
-class BenchApplication final : public QApplication
+class BenchApplication final : public DispatchTimer<QApplication>
 {
 public:
-    using QApplication::QApplication;
-
-    bool notify(QObject *receiver, QEvent *event) override
-    {
-        if (m_depth > 0 || QThread::currentThread() != thread()) {
-            ++m_depth;
-            const bool result = QApplication::notify(receiver, event);
-            --m_depth;
-            return result;
-        }
-        const QEvent::Type type = event->type();
-        const char *receiverClass = receiver->metaObject()->className();
-        m_work = kindOf(type);
-        QElapsedTimer clock;
-        clock.start();
-        ++m_depth;
-        const bool result = QApplication::notify(receiver, event);
-        --m_depth;
-        WorkTotals &totals = m_profile[size_t(m_work)];
-        const double ms = double(clock.nsecsElapsed()) / 1e6;
-        ++totals.count;
-        totals.ms += ms;
-        if (ms > totals.longestMs) {
-            totals.longestMs = ms;
-            totals.longestEvent = type;
-            // The receiver may be gone by now (a deferred delete): its class was read before.
-            totals.longestReceiver = receiverClass;
-        }
-        return result;
-    }
+    BenchApplication(int &argc, char **argv)
+        : DispatchTimer(argc, argv, false)
+    {}
 
     // Called from a slot: the dispatch that is running was this work.
     void tag(Work work)
     {
-        if (m_depth > 0 && QThread::currentThread() == thread())
+        if (inDispatch())
             m_work = work;
     }
     void resetProfile() { m_profile = {}; }
     const Profile &profile() const { return m_profile; }
 
 private:
+    void dispatchStarting(QObject *receiver, QEvent *event) override
+    {
+        m_type = event->type();
+        // The receiver may be gone after the dispatch (a deferred delete): its class is read before.
+        m_receiverClass = receiver->metaObject()->className();
+        m_work = kindOf(m_type);
+    }
+
+    void dispatchDone(double ms, double) override
+    {
+        WorkTotals &totals = m_profile[size_t(m_work)];
+        ++totals.count;
+        totals.ms += ms;
+        if (ms > totals.longestMs) {
+            totals.longestMs = ms;
+            totals.longestEvent = m_type;
+            totals.longestReceiver = m_receiverClass;
+        }
+    }
+
     static Work kindOf(QEvent::Type type)
     {
         switch (type) {
@@ -290,7 +206,8 @@ private:
         }
     }
 
-    int m_depth = 0;
+    QEvent::Type m_type = QEvent::None;
+    const char *m_receiverClass = "";
     Work m_work = Work::Other;
     Profile m_profile{};
 };
@@ -299,27 +216,6 @@ BenchApplication *benchApp()
 {
     return static_cast<BenchApplication *>(QCoreApplication::instance());
 }
-
-// The longest the GUI thread went without serving a 5 ms timer.
-struct Stall
-{
-    double longestMs = 0;
-    // The thread's CPU time within its busiest gap: the stall its own work made, apart from time a busy machine
-    // kept it off a core.
-    double busiestCpuMs = 0;
-    int over16Ms = 0;
-    int over50Ms = 0;
-    int ticks = 0;
-
-    void merge(const Stall &other)
-    {
-        longestMs = std::max(longestMs, other.longestMs);
-        busiestCpuMs = std::max(busiestCpuMs, other.busiestCpuMs);
-        over16Ms += other.over16Ms;
-        over50Ms += other.over50Ms;
-        ticks += other.ticks;
-    }
-};
 
 void printStall(const char *what, const Stall &stall)
 {
@@ -343,7 +239,7 @@ public:
         m_heartbeat.setTimerType(Qt::PreciseTimer);
         m_heartbeat.setInterval(HeartbeatMs);
         QObject::connect(&m_heartbeat, &QTimer::timeout, &m_loop, [this] {
-            beat();
+            m_gaps.beat(m_stall);
             check();
         });
         QObject::connect(&m_timeout, &QTimer::timeout, &m_loop, [this, onTimeout] {
@@ -357,13 +253,12 @@ public:
         });
         m_timeout.setSingleShot(true);
         m_timeout.setInterval(timeoutMs);
-        m_clock.start();
-        m_lastCpuNs = threadCpuNs();
+        m_gaps.start();
         m_heartbeat.start();
         m_timeout.start();
     }
 
-    double elapsedMs() const { return double(m_clock.nsecsElapsed()) / 1e6; }
+    double elapsedMs() const { return m_gaps.elapsedMs(); }
 
     template<typename Sender, typename Signal>
     void recheckOn(const Sender *sender, Signal signal)
@@ -392,20 +287,6 @@ public:
     double totalMs() const { return m_totalMs; }
 
 private:
-    void beat()
-    {
-        const qint64 now = m_clock.nsecsElapsed();
-        const qint64 cpu = threadCpuNs();
-        const double gapMs = double(now - m_lastBeatNs) / 1e6;
-        m_stall.longestMs = std::max(m_stall.longestMs, gapMs);
-        m_stall.busiestCpuMs = std::max(m_stall.busiestCpuMs, double(cpu - m_lastCpuNs) / 1e6);
-        m_stall.over16Ms += gapMs > 16;
-        m_stall.over50Ms += gapMs > 50;
-        ++m_stall.ticks;
-        m_lastBeatNs = now;
-        m_lastCpuNs = cpu;
-    }
-
     void check()
     {
         if (m_doneAtMs >= 0 || !m_done || !m_done())
@@ -421,9 +302,7 @@ private:
     QEventLoop m_loop;
     QTimer m_heartbeat;
     QTimer m_timeout;
-    QElapsedTimer m_clock;
-    qint64 m_lastBeatNs = 0;
-    qint64 m_lastCpuNs = 0;
+    GapMeter m_gaps;
     std::function<bool()> m_done;
     int m_settleMs = 0;
     double m_doneAtMs = -1;
@@ -447,197 +326,6 @@ private:
     QMetaObject::Connection m_connection;
 };
 
-// Lets the event loop run for a while, unmeasured: windows get exposed, connections settle.
-void pump(int ms)
-{
-    QEventLoop loop;
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    loop.exec();
-}
-
-// A private redis-server on a free port in a temporary directory, stopped with the object.
-class LocalRedis
-{
-public:
-    LocalRedis()
-    {
-        // Should the bench crash or be killed, the server goes with it.
-        m_process.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
-        startedServer = &m_process;
-    }
-    ~LocalRedis()
-    {
-        startedServer = nullptr;
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-    }
-    LocalRedis(const LocalRedis &) = delete;
-    LocalRedis &operator=(const LocalRedis &) = delete;
-
-    void start()
-    {
-        if (!m_dir.isValid())
-            die(QStringLiteral("cannot make a temporary directory"));
-        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (server.isEmpty())
-            die(QStringLiteral("redis-server is not installed"));
-        QString error;
-        // The port can be taken between asking and binding; try a few.
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            if (launch(server, &error))
-                return;
-        }
-        die(error);
-    }
-
-    quint16 port() const { return m_port; }
-    QString url(int db) const { return QStringLiteral("redis://127.0.0.1:%1/%2").arg(m_port).arg(db); }
-
-private:
-    bool launch(const QString &server, QString *error)
-    {
-        {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost, 0)) {
-                *error = QStringLiteral("no free port");
-                return false;
-            }
-            m_port = probe.serverPort();
-        }
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.setWorkingDirectory(m_dir.path());
-        m_process.start(server, {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                                 QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
-                                 QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                                 QStringLiteral("no"), QStringLiteral("--daemonize"), QStringLiteral("no")});
-        QByteArray log;
-        const QDeadlineTimer deadline(15000);
-        // The server says when it listens: wait for that line, not for a fixed time.
-        while (!deadline.hasExpired()) {
-            if (!m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
-                break;
-            log += m_process.readAll();
-            if (log.contains("Ready to accept connections"))
-                return true;
-        }
-        log += m_process.readAll();
-        *error = QStringLiteral("redis-server did not start: %1").arg(QString::fromLocal8Bit(log.right(2000)));
-        m_process.kill();
-        m_process.waitForFinished();
-        return false;
-    }
-
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-// A blocking hiredis client: the listing baseline and the bench's seeding, independent of core.
-class Hiredis
-{
-public:
-    Hiredis(quint16 port, int db)
-        : m_context(redisConnect("127.0.0.1", port))
-    {
-        if (!m_context || m_context->err)
-            die(QStringLiteral("hiredis cannot connect to port %1: %2")
-                    .arg(port)
-                    .arg(QString::fromLocal8Bit(m_context ? m_context->errstr : "out of memory")));
-        if (db != 0)
-            command({"SELECT", QByteArray::number(db)});
-    }
-    ~Hiredis() { redisFree(m_context); }
-    Hiredis(const Hiredis &) = delete;
-    Hiredis &operator=(const Hiredis &) = delete;
-
-    using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
-
-    Reply command(const QList<QByteArray> &args)
-    {
-        append(args);
-        return reply();
-    }
-
-    qint64 integer(const QList<QByteArray> &args)
-    {
-        const Reply answer = command(args);
-        if (answer->type != REDIS_REPLY_INTEGER)
-            die(QStringLiteral("%1 did not answer an integer").arg(QString::fromUtf8(args.first())));
-        return answer->integer;
-    }
-
-    // Pipelining: append commands, then take their replies in order.
-    void append(const QList<QByteArray> &args)
-    {
-        m_argv.clear();
-        m_argvlen.clear();
-        for (const QByteArray &arg : args) {
-            m_argv.push_back(arg.constData());
-            m_argvlen.push_back(size_t(arg.size()));
-        }
-        append(int(m_argv.size()), m_argv.data(), m_argvlen.data());
-    }
-
-    void append(int argc, const char **argv, const size_t *argvlen)
-    {
-        if (redisAppendCommandArgv(m_context, argc, argv, argvlen) != REDIS_OK)
-            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
-    }
-
-    Reply reply()
-    {
-        void *answer = nullptr;
-        if (redisGetReply(m_context, &answer) != REDIS_OK || !answer)
-            die(QStringLiteral("hiredis: %1").arg(QString::fromLocal8Bit(m_context->errstr)));
-        auto *typed = static_cast<redisReply *>(answer);
-        if (typed->type == REDIS_REPLY_ERROR)
-            die(QStringLiteral("redis: %1").arg(QString::fromUtf8(typed->str)));
-        return Reply(typed, &freeReplyObject);
-    }
-
-    // The server's own CPU time so far (INFO cpu): what a scan costs it, whatever else the machine is doing.
-    double serverCpuSeconds()
-    {
-        const Reply answer = command({"INFO", "cpu"});
-        double total = 0;
-        for (const QByteArray &line : QByteArray(answer->str, qsizetype(answer->len)).split('\n')) {
-            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
-                total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
-        }
-        return total;
-    }
-
-    // How often the server ran a command so far (INFO commandstats), e.g. HGET: what the window asked for.
-    qint64 commandCalls(const QByteArray &name)
-    {
-        const Reply answer = command({"INFO", "commandstats"});
-        const QByteArray prefix = "cmdstat_" + name.toLower() + ":calls=";
-        for (const QByteArray &line : QByteArray(answer->str, qsizetype(answer->len)).split('\n')) {
-            if (line.startsWith(prefix))
-                return line.mid(prefix.size(), line.indexOf(',') - prefix.size()).toLongLong();
-        }
-        return 0;
-    }
-
-    QByteArray serverVersion()
-    {
-        const Reply answer = command({"INFO", "server"});
-        const QByteArray info = QByteArray(answer->str, qsizetype(answer->len));
-        for (const QByteArray &line : info.split('\n')) {
-            if (line.startsWith("redis_version:"))
-                return line.mid(14).trimmed();
-        }
-        return "unknown";
-    }
-
-private:
-    redisContext *m_context;
-    std::vector<const char *> m_argv;
-    std::vector<size_t> m_argvlen;
-};
-
 // One stream per key, customer-1 .. customer-N, of 1 to 3 commit ids each, by pipelined RPUSH. Setup, not measured.
 qint64 seedStreams(Hiredis &redis, int streams)
 {
@@ -647,14 +335,14 @@ qint64 seedStreams(Hiredis &redis, int streams)
     for (int first = 1; first <= streams; first += Batch) {
         const int last = std::min(streams, first + Batch - 1);
         for (int i = first; i <= last; ++i) {
-            QList<QByteArray> args = {"RPUSH", QByteArray("customer-" + QByteArray::number(i))};
+            std::vector<QByteArray> args = {"RPUSH", QByteArray("customer-" + QByteArray::number(i))};
             for (int v = 0; v <= i % 3; ++v)
-                args.append(QByteArray('e' + QByteArray::number(nextId++)));
+                args.push_back(QByteArray('e' + QByteArray::number(nextId++)));
             versions += i % 3 + 1;
             redis.append(args);
         }
         for (int i = first; i <= last; ++i) {
-            const Hiredis::Reply answer = redis.reply();
+            const Hiredis::Reply answer = redis.next();
             if (answer->type != REDIS_REPLY_INTEGER || answer->integer != i % 3 + 1)
                 die(QStringLiteral("RPUSH customer-%1 did not make a list of %2").arg(i).arg(i % 3 + 1));
         }
@@ -680,20 +368,6 @@ QByteArray makeBigJson(qsizetype size)
     return json;
 }
 
-void seedLongStream(const QString &cli, const QString &url, qint64 commits)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    const QStringList arguments = {QStringLiteral("--url"), url,
-                                   QStringLiteral("seed"),  QStringLiteral("--stream-count"),
-                                   QStringLiteral("1"),     QStringLiteral("--commits"),
-                                   QString::number(commits)};
-    process.start(cli, arguments);
-    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        die(QStringLiteral("seeding failed: %1 %2: %3")
-                .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
-}
-
 struct ScanResult
 {
     qint64 streams = 0;
@@ -708,9 +382,8 @@ ScanResult scanWithHiredis(Hiredis &admin, quint16 port, int db)
     Hiredis redis(port, db);
     ScanResult result;
     const double serverBefore = admin.serverCpuSeconds();
-    const double clientBefore = processCpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
+    Stopwatch stopwatch;
+    stopwatch.start();
     QByteArray cursor = "0";
     do {
         const Hiredis::Reply page = redis.command({"SCAN", cursor, "MATCH", "*", "COUNT", "1000", "TYPE", "list"});
@@ -721,18 +394,18 @@ ScanResult scanWithHiredis(Hiredis &admin, quint16 port, int db)
         for (size_t i = 0; i < keys->elements; ++i) {
             const char *llen[] = {"LLEN", keys->element[i]->str};
             const size_t llenLength[] = {4, keys->element[i]->len};
-            redis.append(2, llen, llenLength);
+            redis.appendArgv(2, llen, llenLength);
         }
         for (size_t i = 0; i < keys->elements; ++i) {
-            const Hiredis::Reply length = redis.reply();
+            const Hiredis::Reply length = redis.next();
             if (length->type != REDIS_REPLY_INTEGER)
                 die(QStringLiteral("LLEN did not answer an integer"));
             result.versions += length->integer;
         }
         result.streams += qint64(keys->elements);
     } while (cursor != "0");
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.cpu.client = processCpuSeconds() - clientBefore;
+    result.seconds = stopwatch.seconds();
+    result.cpu.client = stopwatch.cpuSeconds();
     result.cpu.server = admin.serverCpuSeconds() - serverBefore;
     return result;
 }
@@ -763,12 +436,12 @@ ScanResult scanWithCore(Hiredis &admin, const QString &url)
     });
     QObject::connect(&scanner, &StreamScanner::finished, &scanner, [&] { finished = true; });
     const double serverBefore = admin.serverCpuSeconds();
-    const double clientBefore = processCpuSeconds();
+    const double clientBefore = cpuSeconds();
     Phase phase("scanning with StreamScanner alone", 300'000);
     phase.recheckOn(&scanner, &StreamScanner::finished);
     connection.open();
     result.seconds = phase.run([&] { return finished; }) / 1000;
-    result.cpu.client = processCpuSeconds() - clientBefore;
+    result.cpu.client = cpuSeconds() - clientBefore;
     result.cpu.server = admin.serverCpuSeconds() - serverBefore;
     return result;
 }
@@ -779,17 +452,7 @@ std::unique_ptr<MainWindow> openWindow(const QString &url)
     const auto connection = ConnectionOptions::fromUrl(url, &error);
     if (!connection)
         die(error);
-    MainWindow::Options options;
-    options.connection = *connection;
-    options.connection.clientName = QStringLiteral("bench_inspector");
-    options.layout = StoreLayout::seed();
-    auto window = std::make_unique<MainWindow>(options);
-    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
-                     [](RedisConnection::Error, const QString &message) {
-                         die(QStringLiteral("the window's connection failed: %1").arg(message));
-                     });
-    window->resize(1280, 800);
-    window->show();
+    auto window = showWindow<MainWindow>(*connection, QStringLiteral("bench_inspector"));
     pump(200);
     return window;
 }
@@ -800,13 +463,6 @@ BackgroundScanner *scannerOf(MainWindow &window)
     if (!scanner)
         die(QStringLiteral("the main window has no BackgroundScanner child"));
     return scanner;
-}
-
-// Nearest-rank percentile of sorted values.
-double percentile(const std::vector<double> &sorted, double p)
-{
-    const auto rank = size_t(std::ceil(p / 100.0 * double(sorted.size())));
-    return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 // One re-ordering of the listed streams: a sort (header click) or a filter typed into the pane's filter box.
@@ -949,7 +605,7 @@ ListingFigures listStreams(Hiredis &admin, const QString &url, int streams)
 {
     ListingFigures figures;
     figures.peakReset = resetPeakRss();
-    figures.rssBeforeBytes = statusBytes("VmRSS");
+    figures.rssBeforeBytes = rssBytes();
     std::unique_ptr<MainWindow> window = openWindow(url);
     StreamListModel *model = window->streamModel();
     BackgroundScanner *scanner = scannerOf(*window);
@@ -989,17 +645,17 @@ ListingFigures listStreams(Hiredis &admin, const QString &url, int streams)
     phase.recheckOn(scanner, &BackgroundScanner::finished);
 
     const double serverBefore = admin.serverCpuSeconds();
-    const double clientBefore = processCpuSeconds();
+    const double clientBefore = cpuSeconds();
     const qint64 guiBeforeNs = threadCpuNs();
     window->connectToServer();
     phase.run([&] { return figures.allShownMs >= 0 && figures.allIngestedMs >= 0 && !scanner->isRunning(); });
-    figures.cpu.client = processCpuSeconds() - clientBefore;
+    figures.cpu.client = cpuSeconds() - clientBefore;
     figures.cpu.server = admin.serverCpuSeconds() - serverBefore;
     figures.guiCpuSeconds = double(threadCpuNs() - guiBeforeNs) / 1e9;
     figures.stall = phase.stall();
     figures.profile = phase.profile();
     figures.phaseMs = phase.totalMs();
-    figures.peakRssBytes = statusBytes("VmHWM");
+    figures.peakRssBytes = peakRssBytes();
     for (int row = 1; row < model->rowCount(); ++row)
         figures.versions
             += model->index(row, StreamListModel::VersionColumn).data(StreamListModel::VersionRole).toLongLong();
@@ -1058,7 +714,7 @@ PayloadFigures showBigPayload(MainWindow &window, const QByteArray &id)
         figures.shownStall = phase.stall();
         figures.shownProfile = phase.profile();
         figures.shownPhaseMs = phase.totalMs();
-        figures.shownRssBytes = statusBytes("VmRSS");
+        figures.shownRssBytes = rssBytes();
     }
     if (!figures.shownOk || !loadAll->isEnabled())
         return figures;
@@ -1071,7 +727,7 @@ PayloadFigures showBigPayload(MainWindow &window, const QByteArray &id)
         figures.allStall = phase.stall();
         figures.allProfile = phase.profile();
         figures.allPhaseMs = phase.totalMs();
-        figures.allRssBytes = statusBytes("VmRSS");
+        figures.allRssBytes = rssBytes();
     }
     return figures;
 }
@@ -1101,7 +757,7 @@ PagingFigures page(MainWindow &window, qint64 commits, int jumps, quint32 seed)
 {
     PagingFigures figures;
     EventPageModel *events = window.eventModel();
-    figures.rssBeforeBytes = statusBytes("VmRSS");
+    figures.rssBeforeBytes = rssBytes();
     // Whether a version's row is loaded, as pages land; the model is asked only once a jump is made.
     qint64 wanted = 0;
     bool landed = false;
@@ -1123,7 +779,7 @@ PagingFigures page(MainWindow &window, qint64 commits, int jumps, quint32 seed)
         figures.openStall = phase.stall();
         figures.openProfile = phase.profile();
         figures.openPhaseMs = phase.totalMs();
-        figures.rssOpenBytes = statusBytes("VmRSS");
+        figures.rssOpenBytes = rssBytes();
         if (!loaded())
             die(QStringLiteral("version 1 of %1 was announced but is not loaded").arg(QString::fromUtf8(LongStream)));
     }
@@ -1158,27 +814,20 @@ PagingFigures page(MainWindow &window, qint64 commits, int jumps, quint32 seed)
     pump(300);
     figures.cachedBytes = events->cachedBytes();
     figures.cachedPages = events->cachedPages();
-    figures.rssAfterBytes = statusBytes("VmRSS");
+    figures.rssAfterBytes = rssBytes();
     return figures;
-}
-
-QtMessageHandler defaultMessageHandler = nullptr;
-
-// The offscreen platform warns whenever a window would pass size hints on: noise among the figures.
-void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (!message.contains(QLatin1String("propagateSizeHints")))
-        defaultMessageHandler(type, context, message);
 }
 
 } // namespace
 
+[[noreturn]] void Eventscope::Bench::die(const QString &message)
+{
+    dieAs("bench_inspector", message);
+}
+
 int main(int argc, char **argv)
 {
-    defaultMessageHandler = qInstallMessageHandler(dropOffscreenNoise);
-    // A real window, drawn into memory: the bench needs no display.
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+    useOffscreenPlatform();
     BenchApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Eventscope"));
     QApplication::setApplicationName(QStringLiteral("bench_inspector"));
@@ -1212,24 +861,14 @@ int main(int argc, char **argv)
                        seedOption, phasesOption, cliOption});
     parser.process(app);
 
-    bool ok = false;
-    const int streams = parser.value(streamsOption).toInt(&ok);
-    if (!ok || streams < FirstStreams)
-        die(QStringLiteral("--streams takes a number from %1").arg(FirstStreams));
-    qint64 commits = parser.value(commitsOption).toLongLong(&ok);
-    if (!ok || commits < 1)
-        die(QStringLiteral("--commits takes a number from 1"));
+    const int streams = numberOption(parser, streamsOption, FirstStreams);
+    qint64 commits = numberOption<qint64>(parser, commitsOption, 1);
     if (parser.isSet(tenMillionOption))
         commits = 10'000'000;
-    const int payloadMiB = parser.value(payloadOption).toInt(&ok);
-    if (!ok || payloadMiB < 2)
-        die(QStringLiteral("--payload-mib takes a number from 2"));
-    const int jumps = parser.value(jumpsOption).toInt(&ok);
-    if (!ok || jumps < 1)
-        die(QStringLiteral("--jumps takes a number from 1"));
-    const int rounds = parser.value(roundsOption).toInt(&ok);
-    if (!ok || rounds < 1)
-        die(QStringLiteral("--baseline-rounds takes a number from 1"));
+    const int payloadMiB = numberOption(parser, payloadOption, 2);
+    const int jumps = numberOption(parser, jumpsOption, 1);
+    const int rounds = numberOption(parser, roundsOption, 1);
+    bool ok = false;
     const auto seed = parser.value(seedOption).toUInt(&ok);
     if (!ok)
         die(QStringLiteral("--seed takes a number"));
@@ -1249,7 +888,7 @@ int main(int argc, char **argv)
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
 
     LocalRedis redis;
-    redis.start();
+    redis.startOrDie();
     Hiredis streamDb(redis.port(), StreamDb);
     Hiredis pagingDb(redis.port(), PagingDb);
     say("bench_inspector: redis %s on port %u (started by the bench), Qt %s, platform %s\n",
@@ -1267,7 +906,7 @@ int main(int argc, char **argv)
             static_cast<long long>(seededVersions), double(setup.restart()) / 1000);
     }
     if (runPaging) {
-        seedLongStream(cli, redis.url(PagingDb), commits);
+        seedWithCli(cli, redis.url(PagingDb), commits);
         if (pagingDb.integer({"LLEN", LongStream}) != commits)
             die(QStringLiteral("after seeding, %1 does not hold %2 commits")
                     .arg(QString::fromUtf8(LongStream))
@@ -1386,8 +1025,8 @@ int main(int argc, char **argv)
             static_cast<long long>(commits));
         printStall("jump to the last", paging->lastStall);
         say("    %d random jumps: p50 %.1f ms, p99 %.1f ms, max %.1f ms, min %.1f ms (%d landed on a cached page)\n",
-            jumps, percentile(sortedJumps, 50), percentile(sortedJumps, 99), sortedJumps.back(), sortedJumps.front(),
-            paging->cachedJumps);
+            jumps, percentile(sortedJumps, 0.50), percentile(sortedJumps, 0.99), sortedJumps.back(),
+            sortedJumps.front(), paging->cachedJumps);
         printStall("jumps", paging->jumpStall);
         printProfile(paging->jumpProfile, paging->jumpPhaseMs);
         say("    pages cached: %d, %.1f MB (budget %.1f MB); RSS %.1f MB after the jumps (+%.1f MB since before "
@@ -1403,7 +1042,7 @@ int main(int argc, char **argv)
         say("    classifyPayload() of the whole payload, run by the bench (MainWindow::showPayload runs it on the GUI "
             "thread): %.1f ms\n",
             classifyMs);
-        const qint64 rssBefore = statusBytes("VmRSS");
+        const qint64 rssBefore = rssBytes();
         const qint64 hgetsBefore = pagingDb.commandCalls("HGET");
         payload = showBigPayload(*window, bigId);
         hgets = pagingDb.commandCalls("HGET") - hgetsBefore;
@@ -1478,7 +1117,7 @@ int main(int argc, char **argv)
             loadedAll && payload->allStall.longestMs < StallTargetMs);
     }
     if (paging) {
-        const double p99 = percentile(sortedJumps, 99);
+        const double p99 = percentile(sortedJumps, 0.99);
         const qint64 rssGrowth = paging->rssAfterBytes - paging->rssBeforeBytes;
         row("random jumps p99", msText(p99), QStringLiteral("< 100 ms"), p99 < JumpP99TargetMs);
         row("pages cached after the jumps", mbText(paging->cachedBytes), QStringLiteral("<= 67.1 MB"),
@@ -1497,7 +1136,7 @@ int main(int argc, char **argv)
     }
     if (paging)
         say(" first page %.1f ms, last page %.1f ms, jumps p50 %.1f ms, max %.1f ms, longest stall paging %.1f ms;",
-            paging->firstPageMs, paging->lastPageMs, percentile(sortedJumps, 50), sortedJumps.back(),
+            paging->firstPageMs, paging->lastPageMs, percentile(sortedJumps, 0.50), sortedJumps.back(),
             std::max({paging->openStall.longestMs, paging->lastStall.longestMs, paging->jumpStall.longestMs}));
     if (payload && payload->allOk)
         say(" first MiB shown %.1f ms, all shown %.1f ms, RSS with all shown %.1f MB;", payload->shownMs,

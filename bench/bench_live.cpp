@@ -13,8 +13,11 @@
 // Ratios are against the plain subscriber under the same publisher. Every LiveFeed round must deliver every id
 // once, in order, with no reconnect. Prints figures; exits 1 only when something could not run or was lost.
 
+#include "benchredis.h"
+#include "benchutil.h"
 #include "committer.h"
 #include "eventpagemodel.h"
+#include "guiprofile.h"
 #include "livechartwidget.h"
 #include "livefeed.h"
 #include "livepanel.h"
@@ -30,20 +33,15 @@
 #include <QEventLoop>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
 
 #include <hiredis/hiredis.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdarg>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,122 +51,16 @@
 namespace {
 
 using namespace Eventscope;
+using namespace Eventscope::Bench;
 using Clock = std::chrono::steady_clock;
 
 constexpr double FeedTarget = 0.50;
 constexpr double StallTargetMs = 50;
 constexpr int HeartbeatMs = 5;
 
-[[noreturn]] void die(const QString &message)
-{
-    std::fprintf(stderr, "bench_live: %s\n", message.toLocal8Bit().constData());
-    std::exit(1);
-}
-
-void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
-void say(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vprintf(format, args);
-    va_end(args);
-    std::fflush(stdout);
-}
-
 double secondsSince(Clock::time_point start, Clock::time_point end)
 {
     return std::chrono::duration<double>(end - start).count();
-}
-
-// A private redis-server with default limits (client-output-buffer-limit pubsub 32mb 8mb 60 included).
-class LocalRedis
-{
-public:
-    ~LocalRedis()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished();
-        }
-    }
-
-    void start()
-    {
-        const QString server = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (server.isEmpty() || !m_dir.isValid())
-            die(QStringLiteral("redis-server is not installed"));
-        {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost, 0))
-                die(QStringLiteral("no free port"));
-            m_port = probe.serverPort();
-        }
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(server,
-                        {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                         QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--save"),
-                         QString(), QStringLiteral("--appendonly"), QStringLiteral("no")});
-        QByteArray log;
-        const QDeadlineTimer deadline(15000);
-        while (!deadline.hasExpired() && m_process.waitForReadyRead(1000)) {
-            log += m_process.readAll();
-            if (log.contains("Ready to accept connections"))
-                return;
-        }
-        die(QStringLiteral("redis-server did not start: %1").arg(QString::fromLocal8Bit(log.right(2000))));
-    }
-
-    quint16 port() const { return m_port; }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-redisContext *connectTo(quint16 port)
-{
-    redisContext *context = redisConnect("127.0.0.1", port);
-    if (!context || context->err)
-        die(QStringLiteral("hiredis cannot connect"));
-    return context;
-}
-
-void command(redisContext *context, const QList<QByteArray> &args)
-{
-    std::vector<const char *> argv;
-    std::vector<size_t> lengths;
-    for (const QByteArray &arg : args) {
-        argv.push_back(arg.constData());
-        lengths.push_back(size_t(arg.size()));
-    }
-    auto *reply = static_cast<redisReply *>(redisCommandArgv(context, int(argv.size()), argv.data(), lengths.data()));
-    if (!reply || reply->type == REDIS_REPLY_ERROR)
-        die(QStringLiteral("%1 failed").arg(QString::fromUtf8(args.first())));
-    freeReplyObject(reply);
-}
-
-void append(redisContext *context, const QList<QByteArray> &args)
-{
-    std::vector<const char *> argv;
-    std::vector<size_t> lengths;
-    for (const QByteArray &arg : args) {
-        argv.push_back(arg.constData());
-        lengths.push_back(size_t(arg.size()));
-    }
-    redisAppendCommandArgv(context, int(argv.size()), argv.data(), lengths.data());
-}
-
-void readReplies(redisContext *context, int count)
-{
-    for (int i = 0; i < count; ++i) {
-        void *reply = nullptr;
-        if (redisGetReply(context, &reply) != REDIS_OK || !reply)
-            die(QStringLiteral("publisher lost its connection"));
-        if (static_cast<redisReply *>(reply)->type == REDIS_REPLY_ERROR)
-            die(QStringLiteral("publisher: %1").arg(QString::fromUtf8(static_cast<redisReply *>(reply)->str)));
-        freeReplyObject(reply);
-    }
 }
 
 QByteArray payloadFor(qint64 n)
@@ -204,7 +96,7 @@ double publish(Publisher::Kind kind, quint16 port, qint64 n, Clock::time_point *
         // 512 commits (1024 commands) a round trip: about the 4 x 64 x 2 redis-benchmark keeps in flight, and deep
         // enough that a busy scheduler does not set the pace. The RESP is written with snprintf into one buffer, so
         // the publisher costs about what redis-benchmark's pre-formatted commands do.
-        redisContext *context = connectTo(port);
+        Hiredis redis(port);
         constexpr int Depth = 512;
         std::vector<char> buffer(size_t(Depth) * 256);
         for (qint64 first = 1; first <= n; first += Depth) {
@@ -219,25 +111,20 @@ double publish(Publisher::Kind kind, quint16 port, qint64 n, Clock::time_point *
                                              "*3\r\n$7\r\nPUBLISH\r\n$10\r\nEventStore\r\n$%d\r\n%s\r\n",
                                              idLength, id, int(payload.size()), payload.constData(), idLength, id));
             }
-            redisAppendFormattedCommand(context, buffer.data(), used);
-            readReplies(context, int(last - first + 1) * 2);
+            redis.appendFormatted(buffer.data(), used);
+            redis.skipReplies((last - first + 1) * 2);
         }
-        redisFree(context);
         return secondsSince(*start, Clock::now());
     }
     // The commit script, 4 writers, 64 in flight each.
     const QByteArray sha = Committer::scriptSha1();
-    {
-        redisContext *context = connectTo(port);
-        command(context, {"SCRIPT", "LOAD", Committer::script()});
-        redisFree(context);
-    }
+    Hiredis(port).command({"SCRIPT", "LOAD", Committer::script()});
     *start = Clock::now();
     std::atomic<qint64> next{0};
     std::vector<std::thread> writers;
     for (int w = 0; w < 4; ++w) {
         writers.emplace_back([&, w] {
-            redisContext *context = connectTo(port);
+            Hiredis redis(port);
             const QByteArray timestamp = QByteArray::number(QDateTime::currentMSecsSinceEpoch());
             for (;;) {
                 const qint64 first = next.fetch_add(64);
@@ -246,12 +133,11 @@ double publish(Publisher::Kind kind, quint16 port, qint64 n, Clock::time_point *
                 const qint64 last = qMin(n, first + 64);
                 for (qint64 i = first; i < last; ++i) {
                     const QByteArray stream = "customer-" + QByteArray::number((i * 7 + w) % 100);
-                    append(context, {"EVALSHA", sha, "2", "EventStore", stream, "seed", "any", "e", "EventStore",
-                                     stream, timestamp, payloadFor(i)});
+                    redis.append({"EVALSHA", sha, "2", "EventStore", stream, "seed", "any", "e", "EventStore", stream,
+                                  timestamp, payloadFor(i)});
                 }
-                readReplies(context, int(last - first));
+                redis.skipReplies(last - first);
             }
-            redisFree(context);
         });
     }
     for (std::thread &writer : writers)
@@ -272,7 +158,8 @@ struct Outcome
 // The baseline: a blocking hiredis subscriber on its own thread.
 Outcome plainRound(Publisher::Kind kind, quint16 port, qint64 n)
 {
-    redisContext *context = connectTo(port);
+    Hiredis subscriber(port);
+    redisContext *context = subscriber.context();
     auto *reply = static_cast<redisReply *>(redisCommand(context, "SUBSCRIBE EventStore"));
     freeReplyObject(reply);
     std::atomic<qint64> received{0};
@@ -296,7 +183,6 @@ Outcome plainRound(Publisher::Kind kind, quint16 port, qint64 n)
     Outcome outcome;
     outcome.publisherSeconds = publish(kind, port, n, &start);
     reader.join();
-    redisFree(context);
     outcome.received = received.load();
     outcome.seconds = secondsSince(start, last);
     outcome.ok = !lost && outcome.received == n;
@@ -382,33 +268,17 @@ FeedOutcome feedRound(Publisher::Kind kind, quint16 port, qint64 n, bool full)
 
 void flush(quint16 port)
 {
-    redisContext *context = connectTo(port);
-    command(context, {"FLUSHALL"});
-    redisFree(context);
+    Hiredis(port).command({"FLUSHALL"});
 }
 
-double median(std::vector<double> values)
+// The upper of the two middle values of an even count: this bench's median of rounds.
+double upperMedian(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
     return values.empty() ? 0 : values[values.size() / 2];
 }
 
 // ---- 4. the window ----
-
-qint64 threadCpuNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-double processCpuSeconds()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-           + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 // What a top-level dispatch on the GUI thread was: the kind of event and whose it was (for a QTimer's tick, the
 // object that owns the timer, which names the work: the feed's batch, the panel's slice, the chart's redraw).
@@ -426,33 +296,43 @@ struct WorkTotals
 using Profile = std::map<DispatchKey, WorkTotals>;
 
 // Times every event the GUI thread dispatches from its event loop while profiling.
-class BenchApplication final : public QApplication
+class BenchApplication final : public DispatchTimer<QApplication>
 {
 public:
-    using QApplication::QApplication;
-
-    bool notify(QObject *receiver, QEvent *event) override
+    BenchApplication(int &argc, char **argv)
+        : DispatchTimer(argc, argv, true)
     {
-        // Other threads' events (the feed's worker) pass untouched: the depth is the GUI thread's alone.
-        if (QThread::currentThread() != thread())
-            return QApplication::notify(receiver, event);
-        if (!m_profiling || m_depth > 0) {
-            ++m_depth;
-            const bool result = QApplication::notify(receiver, event);
-            --m_depth;
-            return result;
-        }
+        setTiming(false);
+    }
+
+    void startProfile(const QObject *heartbeat)
+    {
+        m_profile.clear();
+        m_heartbeat = heartbeat;
+        setTiming(true);
+        takeSinceBeat();
+    }
+    Profile stopProfile()
+    {
+        setTiming(false);
+        return std::exchange(m_profile, {});
+    }
+    // The longest dispatch since the last call, and what it was.
+    std::pair<double, DispatchKey> takeSinceBeat()
+    {
+        return {std::exchange(m_sinceBeatLongestMs, 0.0), std::exchange(m_sinceBeatLongest, {"", ""})};
+    }
+
+private:
+    void dispatchStarting(QObject *receiver, QEvent *event) override
+    {
         // The receiver may be gone after the dispatch (a deferred delete): its names are read before.
-        const DispatchKey key = keyOf(receiver, event);
-        QElapsedTimer clock;
-        clock.start();
-        const qint64 cpuBefore = threadCpuNs();
-        ++m_depth;
-        const bool result = QApplication::notify(receiver, event);
-        --m_depth;
-        const double ms = double(clock.nsecsElapsed()) / 1e6;
-        const double cpuMs = double(threadCpuNs() - cpuBefore) / 1e6;
-        WorkTotals &totals = m_profile[key];
+        m_key = keyOf(receiver, event);
+    }
+
+    void dispatchDone(double ms, double cpuMs) override
+    {
+        WorkTotals &totals = m_profile[m_key];
         ++totals.count;
         totals.ms += ms;
         totals.cpuMs += cpuMs;
@@ -460,27 +340,8 @@ public:
         totals.longestCpuMs = std::max(totals.longestCpuMs, cpuMs);
         if (ms > m_sinceBeatLongestMs) {
             m_sinceBeatLongestMs = ms;
-            m_sinceBeatLongest = key;
+            m_sinceBeatLongest = m_key;
         }
-        return result;
-    }
-
-    void startProfile(const QObject *heartbeat)
-    {
-        m_profile.clear();
-        m_heartbeat = heartbeat;
-        m_profiling = true;
-        takeSinceBeat();
-    }
-    Profile stopProfile()
-    {
-        m_profiling = false;
-        return std::exchange(m_profile, {});
-    }
-    // The longest dispatch since the last call, and what it was.
-    std::pair<double, DispatchKey> takeSinceBeat()
-    {
-        return {std::exchange(m_sinceBeatLongestMs, 0.0), std::exchange(m_sinceBeatLongest, {"", ""})};
     }
 
 private:
@@ -510,9 +371,8 @@ private:
         }
     }
 
-    bool m_profiling = false;
-    int m_depth = 0;
     const QObject *m_heartbeat = nullptr;
+    DispatchKey m_key{"", ""};
     Profile m_profile;
     double m_sinceBeatLongestMs = 0;
     DispatchKey m_sinceBeatLongest{"", ""};
@@ -521,13 +381,6 @@ private:
 BenchApplication *benchApp()
 {
     return static_cast<BenchApplication *>(QCoreApplication::instance());
-}
-
-void pump(int ms)
-{
-    QEventLoop loop;
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    loop.exec();
 }
 
 bool waitUntil(const std::function<bool()> &done, int timeoutMs)
@@ -541,22 +394,16 @@ bool waitUntil(const std::function<bool()> &done, int timeoutMs)
     return true;
 }
 
-// The longest the GUI thread went without serving the 5 ms heartbeat.
-struct Stall
+// The longest the GUI thread went without serving the 5 ms heartbeat, and the longest dispatch in that gap.
+struct WindowStall : Stall
 {
-    double longestMs = 0;
-    double longestGapCpuMs = 0;      // the GUI thread's CPU time within the longest gap
-    double longestGapDispatchMs = 0; // and the longest dispatch in it
+    double longestGapDispatchMs = 0;
     DispatchKey longestGapDispatch{"", ""};
-    double busiestCpuMs = 0; // the most CPU time the GUI thread spent within one gap
-    int over16Ms = 0;
-    int over50Ms = 0;
-    int ticks = 0;
 };
 
 struct WindowOutcome : Outcome
 {
-    Stall stall;
+    WindowStall stall;
     Profile profile;
     double phaseMs = 0;
     double guiCpuMs = 0;
@@ -575,17 +422,9 @@ struct WindowOutcome : Outcome
 WindowOutcome windowRound(Publisher::Kind kind, quint16 port, qint64 n)
 {
     WindowOutcome outcome;
-    MainWindow::Options options;
-    options.connection.port = port;
-    options.connection.clientName = QStringLiteral("bench_live");
-    options.layout = StoreLayout::seed();
-    auto window = std::make_unique<MainWindow>(options);
-    QObject::connect(window->connection(), &RedisConnection::errorOccurred, window.get(),
-                     [](RedisConnection::Error, const QString &message) {
-                         die(QStringLiteral("the window's connection failed: %1").arg(message));
-                     });
-    window->resize(1280, 800);
-    window->show();
+    ConnectionOptions connection;
+    connection.port = port;
+    auto window = showWindow<MainWindow>(connection, QStringLiteral("bench_live"));
     window->connectToServer();
     if (!waitUntil([&] { return window->connection()->state() == RedisConnection::State::Connected; }, 10000))
         die(QStringLiteral("the window did not connect"));
@@ -620,31 +459,16 @@ WindowOutcome windowRound(Publisher::Kind kind, quint16 port, qint64 n)
     QTimer heartbeat;
     heartbeat.setTimerType(Qt::PreciseTimer);
     heartbeat.setInterval(HeartbeatMs);
-    QElapsedTimer clock;
-    qint64 lastBeatNs = 0;
-    qint64 lastCpuNs = threadCpuNs();
-    const qint64 cpuStart = lastCpuNs;
-    const double processStart = processCpuSeconds();
+    GapMeter gaps;
+    const qint64 cpuStart = threadCpuNs();
+    const double processStart = cpuSeconds();
     bool settling = false;
     QObject::connect(&heartbeat, &QTimer::timeout, &loop, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        const qint64 cpu = threadCpuNs();
-        const double gapMs = double(now - lastBeatNs) / 1e6;
-        const double cpuMs = double(cpu - lastCpuNs) / 1e6;
         const auto [dispatchMs, dispatch] = benchApp()->takeSinceBeat();
-        Stall &stall = outcome.stall;
-        if (gapMs > stall.longestMs) {
-            stall.longestMs = gapMs;
-            stall.longestGapCpuMs = cpuMs;
-            stall.longestGapDispatchMs = dispatchMs;
-            stall.longestGapDispatch = dispatch;
+        if (gaps.beat(outcome.stall)) {
+            outcome.stall.longestGapDispatchMs = dispatchMs;
+            outcome.stall.longestGapDispatch = dispatch;
         }
-        stall.busiestCpuMs = std::max(stall.busiestCpuMs, cpuMs);
-        stall.over16Ms += gapMs > 16;
-        stall.over50Ms += gapMs > 50;
-        ++stall.ticks;
-        lastBeatNs = now;
-        lastCpuNs = cpu;
         outcome.maxQueued = std::max(outcome.maxQueued, panel->queuedCount());
         if (!settling && expected > n && panel->queuedCount() == 0) {
             settling = true;
@@ -658,16 +482,16 @@ WindowOutcome windowRound(Publisher::Kind kind, quint16 port, qint64 n)
     });
 
     benchApp()->startProfile(&heartbeat);
-    clock.start();
+    gaps.start();
     heartbeat.start();
     Clock::time_point start;
     std::thread publisher([&] { outcome.publisherSeconds = publish(kind, port, n, &start); });
     loop.exec();
     heartbeat.stop();
     outcome.profile = benchApp()->stopProfile();
-    outcome.phaseMs = double(clock.nsecsElapsed()) / 1e6;
+    outcome.phaseMs = gaps.elapsedMs();
     outcome.guiCpuMs = double(threadCpuNs() - cpuStart) / 1e6;
-    outcome.processCpuSeconds = processCpuSeconds() - processStart;
+    outcome.processCpuSeconds = cpuSeconds() - processStart;
     publisher.join();
 
     outcome.received = expected - 1;
@@ -722,23 +546,16 @@ void printProfile(const Profile &profile, double phaseMs)
         phaseMs > 0 ? 100 * busy / phaseMs : 0);
 }
 
-QtMessageHandler defaultMessageHandler = nullptr;
-
-// The offscreen platform warns whenever a window would pass size hints on: noise among the figures.
-void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (!message.contains(QLatin1String("propagateSizeHints")))
-        defaultMessageHandler(type, context, message);
-}
-
 } // namespace
+
+[[noreturn]] void Eventscope::Bench::die(const QString &message)
+{
+    dieAs("bench_live", message);
+}
 
 int main(int argc, char **argv)
 {
-    defaultMessageHandler = qInstallMessageHandler(dropOffscreenNoise);
-    // A real window for phase 4, drawn into memory: the bench needs no display.
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+    useOffscreenPlatform(); // a real window for phase 4
     BenchApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Eventscope"));
     QApplication::setApplicationName(QStringLiteral("bench_live"));
@@ -763,7 +580,7 @@ int main(int argc, char **argv)
         die(QStringLiteral("redis-benchmark is not installed (package redis-tools)"));
 
     LocalRedis redis;
-    redis.start();
+    redis.startOrDie();
     const quint16 port = redis.port();
     say("bench_live: redis-server on port %u, %lld messages a round, %lld commits through the script, %d rounds\n",
         port, n, commits, rounds);
@@ -771,9 +588,9 @@ int main(int argc, char **argv)
 
     auto report = [&](const char *what, const std::vector<double> &rates, double baseline, const QString &extra) {
         const double best = *std::max_element(rates.begin(), rates.end());
-        say("  %-58s best %10.0f/s  median %10.0f/s", what, best, median(rates));
+        say("  %-58s best %10.0f/s  median %10.0f/s", what, best, upperMedian(rates));
         if (baseline > 0)
-            say("  ratio %.3f (median %.3f)", best / baseline, median(rates) / baseline);
+            say("  ratio %.3f (median %.3f)", best / baseline, upperMedian(rates) / baseline);
         say("%s\n", extra.toLocal8Bit().constData());
     };
 
@@ -926,7 +743,7 @@ int main(int argc, char **argv)
             report("the window's intake (publisher start to the last commit applied)", rates, baseline,
                    QStringLiteral("\n      longest GUI-thread gap %1 ms (median of rounds %2 ms): target < %3 ms %4")
                        .arg(longest, 0, 'f', 1)
-                       .arg(median(gaps), 0, 'f', 1)
+                       .arg(upperMedian(gaps), 0, 'f', 1)
                        .arg(StallTargetMs)
                        .arg(longest < StallTargetMs ? QStringLiteral("PASS") : QStringLiteral("MISS")));
         }

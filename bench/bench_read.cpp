@@ -12,34 +12,16 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
-#include <QStandardPaths>
-#include <QTcpServer>
-#include <QTemporaryDir>
 
 #include <hiredis/hiredis.h>
 
-#include <sys/resource.h>
-#include <sys/wait.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdarg>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <memory>
-#include <optional>
-#include <spawn.h>
-#include <unistd.h>
 #include <vector>
-
-extern char **environ;
 
 namespace {
 
@@ -71,32 +53,10 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
 {
     Hiredis redis(options);
     const QByteArray key = layout.streamKey(StreamName);
-    std::vector<const char *> argv;
-    std::vector<size_t> argvlen;
     ReadResult result;
-    const double cpuBefore = cpuSeconds();
-    QElapsedTimer clock;
-    clock.start();
-    const qint64 length = redis.integer({"LLEN", key});
-    for (qint64 first = 0; first < length; first += pageSize) {
-        const QByteArray from = QByteArray::number(first);
-        const QByteArray to = QByteArray::number(qMin(length, first + pageSize) - 1);
-        const char *rangeArgv[] = {"LRANGE", key.constData(), from.constData(), to.constData()};
-        const size_t rangeLen[] = {6, size_t(key.size()), size_t(from.size()), size_t(to.size())};
-        const Hiredis::Reply ids = redis.call(4, rangeArgv, rangeLen);
-        if (ids->type != REDIS_REPLY_ARRAY)
-            die(QStringLiteral("LRANGE did not answer an array"));
-        if (ids->elements == 0)
-            break;
-        argv.assign({"HMGET", layout.eventsKey.constData()});
-        argvlen.assign({5, size_t(layout.eventsKey.size())});
-        for (size_t i = 0; i < ids->elements; ++i) {
-            argv.push_back(ids->element[i]->str);
-            argvlen.push_back(ids->element[i]->len);
-        }
-        const Hiredis::Reply payloads = redis.call(int(argv.size()), argv.data(), argvlen.data());
-        if (payloads->type != REDIS_REPLY_ARRAY || payloads->elements != ids->elements)
-            die(QStringLiteral("HMGET did not answer one element per id"));
+    Stopwatch stopwatch;
+    stopwatch.start();
+    readStreamPages(redis, layout, key, pageSize, [&](const redisReply *payloads) {
         for (size_t i = 0; i < payloads->elements; ++i) {
             const redisReply *payload = payloads->element[i];
             if (payload->type == REDIS_REPLY_NIL)
@@ -105,9 +65,9 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
                 result.payloadBytes += qint64(payload->len);
         }
         result.records += qint64(payloads->elements);
-    }
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.clientCpuSeconds = cpuSeconds() - cpuBefore;
+    });
+    result.seconds = stopwatch.seconds();
+    result.clientCpuSeconds = stopwatch.cpuSeconds();
     return result;
 }
 
@@ -115,27 +75,10 @@ ReadResult readWithHiredis(const ConnectionOptions &options, const StoreLayout &
 // to finished().
 ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &layout)
 {
-    RedisConnection connection(options);
-    StreamReader reader(&connection, layout);
-    QEventLoop loop;
-    QElapsedTimer clock;
-    double cpuBefore = 0;
+    CoreRun run(options);
+    StreamReader reader(run.connection(), layout);
     ReadResult result;
-    QString error;
-
-    QObject::connect(&connection, &RedisConnection::ready, &loop, [&] {
-        StreamReader::Request request;
-        request.stream = StreamName;
-        cpuBefore = cpuSeconds();
-        clock.start();
-        reader.start(request);
-    });
-    QObject::connect(&connection, &RedisConnection::errorOccurred, &loop,
-                     [&](RedisConnection::Error, const QString &message) {
-                         error = message;
-                         loop.quit();
-                     });
-    QObject::connect(&reader, &StreamReader::page, &loop, [&](const QList<EventRecord> &records) {
+    QObject::connect(&reader, &StreamReader::page, &reader, [&](const QList<EventRecord> &records) {
         for (const EventRecord &record : records) {
             if (record.missing)
                 ++result.missing;
@@ -143,20 +86,19 @@ ReadResult readWithCore(const ConnectionOptions &options, const StoreLayout &lay
                 result.payloadBytes += record.payload.size();
         }
     });
-    QObject::connect(&reader, &StreamReader::finished, &loop, [&](qint64 records) {
-        result.seconds = double(clock.nsecsElapsed()) / 1e9;
-        result.clientCpuSeconds = cpuSeconds() - cpuBefore;
+    QObject::connect(&reader, &StreamReader::finished, &reader, [&](qint64 records) {
+        result.seconds = run.stopwatch().seconds();
+        result.clientCpuSeconds = run.stopwatch().cpuSeconds();
         result.records = records;
-        loop.quit();
+        run.done();
     });
-    QObject::connect(&reader, &StreamReader::failed, &loop, [&](StreamReader::Error, const QString &message) {
-        error = message;
-        loop.quit();
+    QObject::connect(&reader, &StreamReader::failed, &reader,
+                     [&](StreamReader::Error, const QString &message) { run.fail(message); });
+    run.exec("core read", [&] {
+        StreamReader::Request request;
+        request.stream = StreamName;
+        reader.start(request);
     });
-    connection.open();
-    loop.exec();
-    if (!error.isEmpty())
-        die(QStringLiteral("core read failed: %1").arg(error));
     return result;
 }
 
@@ -167,44 +109,22 @@ QStringList cliEventsArguments(const QString &url)
             QStringLiteral("events"),   QString::fromUtf8(StreamName)};
 }
 
-// The CLI as a child writing to the null device. Spawned and reaped here, not by QProcess, because wait4() gives
-// this child's own peak RSS; getrusage(RUSAGE_CHILDREN) only keeps the maximum over every child ever reaped.
+// The CLI as a child writing to the null device, with its own peak RSS.
 ReadResult readWithCli(const QString &cli, const QString &url, qint64 expectedRecords)
 {
-    std::vector<QByteArray> storage = {QFile::encodeName(cli)};
+    std::vector<QByteArray> arguments = {QFile::encodeName(cli)};
     for (const QString &argument : cliEventsArguments(url))
-        storage.push_back(argument.toLocal8Bit());
-    std::vector<char *> argv;
-    for (QByteArray &argument : storage)
-        argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    const QByteArray nullDevice = QFile::encodeName(QProcess::nullDevice());
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, nullDevice.constData(), O_WRONLY, 0);
-    QElapsedTimer clock;
-    clock.start();
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv.front(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0)
-        die(QStringLiteral("cannot run %1: %2").arg(cli, QString::fromLocal8Bit(std::strerror(spawned))));
-    int status = 0;
-    rusage usage{};
-    while (wait4(pid, &status, 0, &usage) < 0) {
-        if (errno != EINTR)
-            die(QStringLiteral("wait4: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
-    }
-    ReadResult result;
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        arguments.push_back(argument.toLocal8Bit());
+    const ChildRun run = runToNullDevice(std::move(arguments));
+    if (!run.exitedZero())
         die(QStringLiteral("%1 %2 failed (status %3)")
                 .arg(cli, cliEventsArguments(url).join(QLatin1Char(' ')))
-                .arg(status));
+                .arg(run.status));
+    ReadResult result;
+    result.seconds = run.seconds;
     result.records = expectedRecords; // checked by verifyCli(); /dev/null cannot be counted
-    result.clientCpuSeconds = cpuSeconds(usage);
-    result.peakRssBytes = qint64(usage.ru_maxrss) * 1024;
+    result.clientCpuSeconds = run.cpuSeconds();
+    result.peakRssBytes = run.peakRssBytes();
     return result;
 }
 
@@ -261,31 +181,11 @@ ReadResult verifyCli(const QString &cli, const QString &url)
     return result;
 }
 
-void seed(const QString &cli, const QString &url, qint64 commits, int payloadSize)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    const QStringList arguments = {QStringLiteral("--url"),     url,
-                                   QStringLiteral("seed"),      QStringLiteral("--stream-count"),
-                                   QStringLiteral("1"),         QStringLiteral("--commits"),
-                                   QString::number(commits),    QStringLiteral("--payload-size"),
-                                   QString::number(payloadSize)};
-    QElapsedTimer clock;
-    clock.start();
-    process.start(cli, arguments);
-    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        die(QStringLiteral("seeding failed: %1 %2: %3")
-                .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
-    say("seeded %lld commits in %.2f s (eventscope-cli seed)\n", static_cast<long long>(commits),
-        double(clock.elapsed()) / 1000.0);
-}
-
 } // namespace
 
 [[noreturn]] void Eventscope::Bench::die(const QString &message)
 {
-    std::fprintf(stderr, "bench_read: %s\n", message.toLocal8Bit().constData());
-    std::exit(1);
+    dieAs("bench_read", message);
 }
 
 int main(int argc, char **argv)
@@ -296,75 +196,35 @@ int main(int argc, char **argv)
         QStringLiteral("Reads one stream of N commits through a plain hiredis loop, core and eventscope-cli, and "
                        "prints commits/s and the ratios to the hiredis loop."));
     parser.addHelpOption();
-    const QCommandLineOption urlOption(QStringLiteral("url"),
-                                       QStringLiteral("use this server (an empty database, or one this bench "
-                                                      "seeded with the same N) instead of starting redis-server"),
-                                       QStringLiteral("URL"));
-    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits in the stream"),
-                                           QStringLiteral("N"), QStringLiteral("1000000"));
-    const QCommandLineOption payloadOption(QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
-                                           QStringLiteral("B"), QStringLiteral("100"));
+    const OneStreamOptions stream;
     const QCommandLineOption roundsOption(QStringLiteral("rounds"), QStringLiteral("rounds of each read path"),
                                           QStringLiteral("R"), QStringLiteral("3"));
     const QCommandLineOption cliOption(QStringLiteral("cli"),
                                        QStringLiteral("the eventscope-cli to seed with and time"),
                                        QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
-    parser.addOptions({urlOption, commitsOption, payloadOption, roundsOption, cliOption});
+    parser.addOptions({stream.url, stream.commits, stream.payloadSize, roundsOption, cliOption});
     parser.process(app);
 
-    bool ok = false;
-    const qint64 commits = parser.value(commitsOption).toLongLong(&ok);
-    if (!ok || commits < 1)
-        die(QStringLiteral("--commits takes a number from 1"));
-    const int payloadSize = parser.value(payloadOption).toInt(&ok);
-    if (!ok || payloadSize < 1)
-        die(QStringLiteral("--payload-size takes a number from 1"));
-    const int rounds = parser.value(roundsOption).toInt(&ok);
-    if (!ok || rounds < 1)
-        die(QStringLiteral("--rounds takes a number from 1"));
+    const qint64 commits = numberOption<qint64>(parser, stream.commits, 1);
+    const int payloadSize = numberOption(parser, stream.payloadSize, 1);
+    const int rounds = numberOption(parser, roundsOption, 1);
     const QString cli = parser.value(cliOption);
     if (!QFileInfo(cli).isExecutable())
         die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
 
-    std::optional<LocalRedis> local;
-    QString url = parser.value(urlOption);
-    if (url.isEmpty()) {
-        local.emplace();
-        QString error;
-        if (!local->start(&error))
-            die(error);
-        url = local->url();
-    }
-    QString error;
-    auto parsed = ConnectionOptions::fromUrl(url, &error);
-    if (!parsed)
-        die(error);
-    ConnectionOptions options = *parsed;
-    options.clientName = QStringLiteral("bench_read");
-    options.reconnect = false;
-    options.readOnly = true;
+    const BenchServer server(parser.value(stream.url), QStringLiteral("bench_read"));
+    const QString &url = server.url;
+    const ConnectionOptions &options = server.options;
     const StoreLayout layout = StoreLayout::seed();
     const QByteArray streamKey = layout.streamKey(StreamName);
 
     Hiredis admin(options);
     say("bench_read: one stream of %lld commits of ~%d-byte payloads; redis %s at %s%s; %d rounds\n",
         static_cast<long long>(commits), payloadSize, admin.serverVersion().constData(),
-        options.displayUrl().toUtf8().constData(), local ? " (started by the bench)" : "", rounds);
+        options.displayUrl().toUtf8().constData(), server.origin(), rounds);
     say("eventscope-cli: %s\n", QFile::encodeName(cli).constData());
 
-    const qint64 storeLength = admin.integer({"HLEN", layout.eventsKey});
-    const qint64 streamLength = admin.integer({"LLEN", streamKey});
-    if (storeLength == commits && streamLength == commits) {
-        say("reusing the %lld commits already in %s\n", static_cast<long long>(commits), streamKey.constData());
-    } else if (admin.integer({"DBSIZE"}) == 0) {
-        seed(cli, url, commits, payloadSize);
-        if (admin.integer({"HLEN", layout.eventsKey}) != commits || admin.integer({"LLEN", streamKey}) != commits)
-            die(QStringLiteral("after seeding, HLEN or LLEN is not %1").arg(commits));
-    } else {
-        die(QStringLiteral("the database is not empty and does not hold %1 commits in %2; give an empty one")
-                .arg(commits)
-                .arg(QString::fromUtf8(streamKey)));
-    }
+    seedOneStream(admin, cli, url, layout, streamKey, commits, payloadSize);
 
     const ReadResult checked = verifyCli(cli, url);
     say("eventscope-cli --format json events %s (untimed check): %lld records, %lld payload bytes\n",

@@ -13,18 +13,12 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
-#include <QTcpServer>
-#include <QTemporaryDir>
-#include <QTimer>
 
 #include <hiredis/hiredis.h>
 
@@ -32,12 +26,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
-#include <cstdarg>
 #include <cstdio>
-#include <cstring>
 #include <memory>
-#include <optional>
 #include <random>
 #include <vector>
 
@@ -91,32 +81,10 @@ BaselineResult readWithHiredis(const ConnectionOptions &options, const StoreLayo
 {
     Hiredis redis(options);
     const QByteArray key = layout.streamKey(StreamName);
-    std::vector<const char *> argv;
-    std::vector<size_t> argvlen;
     BaselineResult result;
-    const double cpuBefore = cpuSeconds(RUSAGE_SELF);
-    QElapsedTimer clock;
-    clock.start();
-    const qint64 length = redis.integer({"LLEN", key});
-    for (qint64 first = 0; first < length; first += pageSize) {
-        const QByteArray from = QByteArray::number(first);
-        const QByteArray to = QByteArray::number(qMin(length, first + pageSize) - 1);
-        const char *rangeArgv[] = {"LRANGE", key.constData(), from.constData(), to.constData()};
-        const size_t rangeLen[] = {6, size_t(key.size()), size_t(from.size()), size_t(to.size())};
-        const Hiredis::Reply ids = redis.call(4, rangeArgv, rangeLen);
-        if (ids->type != REDIS_REPLY_ARRAY)
-            die(QStringLiteral("LRANGE did not answer an array"));
-        if (ids->elements == 0)
-            break;
-        argv.assign({"HMGET", layout.eventsKey.constData()});
-        argvlen.assign({5, size_t(layout.eventsKey.size())});
-        for (size_t i = 0; i < ids->elements; ++i) {
-            argv.push_back(ids->element[i]->str);
-            argvlen.push_back(ids->element[i]->len);
-        }
-        const Hiredis::Reply payloads = redis.call(int(argv.size()), argv.data(), argvlen.data());
-        if (payloads->type != REDIS_REPLY_ARRAY || payloads->elements != ids->elements)
-            die(QStringLiteral("HMGET did not answer one element per id"));
+    Stopwatch stopwatch;
+    stopwatch.start();
+    readStreamPages(redis, layout, key, pageSize, [&](const redisReply *payloads) {
         for (size_t i = 0; i < payloads->elements; ++i) {
             const redisReply *payload = payloads->element[i];
             if (payload->type == REDIS_REPLY_NIL)
@@ -135,29 +103,10 @@ BaselineResult readWithHiredis(const ConnectionOptions &options, const StoreLayo
             }
         }
         result.records += qint64(payloads->elements);
-    }
-    result.seconds = double(clock.nsecsElapsed()) / 1e9;
-    result.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+    });
+    result.seconds = stopwatch.seconds();
+    result.cpu = stopwatch.cpuSeconds();
     return result;
-}
-
-void seed(const QString &cli, const QString &url, qint64 commits, int payloadSize)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    const QStringList arguments = {QStringLiteral("--url"),     url,
-                                   QStringLiteral("seed"),      QStringLiteral("--stream-count"),
-                                   QStringLiteral("1"),         QStringLiteral("--commits"),
-                                   QString::number(commits),    QStringLiteral("--payload-size"),
-                                   QString::number(payloadSize)};
-    QElapsedTimer clock;
-    clock.start();
-    process.start(cli, arguments);
-    if (!process.waitForFinished(-1) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
-        die(QStringLiteral("seeding failed: %1 %2: %3")
-                .arg(cli, arguments.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll())));
-    say("seeded %lld commits in %.2f s (eventscope-cli seed)\n", static_cast<long long>(commits),
-        double(clock.elapsed()) / 1000.0);
 }
 
 QJsonObject stateOf(const QByteArray &json)
@@ -178,8 +127,7 @@ struct ReplayFigures
 
 [[noreturn]] void Eventscope::Bench::die(const QString &message)
 {
-    std::fprintf(stderr, "bench_replay: %s\n", message.toLocal8Bit().constData());
-    std::exit(1);
+    dieAs("bench_replay", message);
 }
 
 int main(int argc, char **argv)
@@ -190,14 +138,7 @@ int main(int argc, char **argv)
         QStringLiteral("Replays one stream of N commits through a counting/summing reducer in the sandbox, compares "
                        "the rate with a plain hiredis read loop, then seeks to random versions."));
     parser.addHelpOption();
-    const QCommandLineOption urlOption(QStringLiteral("url"),
-                                       QStringLiteral("use this server (an empty database, or one this bench "
-                                                      "seeded with the same N) instead of starting redis-server"),
-                                       QStringLiteral("URL"));
-    const QCommandLineOption commitsOption(QStringLiteral("commits"), QStringLiteral("commits in the stream"),
-                                           QStringLiteral("N"), QStringLiteral("1000000"));
-    const QCommandLineOption payloadOption(QStringLiteral("payload-size"), QStringLiteral("bytes per payload"),
-                                           QStringLiteral("B"), QStringLiteral("100"));
+    const OneStreamOptions stream;
     const QCommandLineOption roundsOption(QStringLiteral("rounds"),
                                           QStringLiteral("rounds of the baseline and of the replay (best counts)"),
                                           QStringLiteral("R"), QStringLiteral("2"));
@@ -213,73 +154,33 @@ int main(int argc, char **argv)
                                        QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_CLI_PATH));
     const QCommandLineOption sandboxOption(QStringLiteral("sandbox"), QStringLiteral("the eventscope-sandbox to run"),
                                            QStringLiteral("PATH"), QStringLiteral(EVENTSCOPE_SANDBOX_PATH));
-    parser.addOptions({urlOption, commitsOption, payloadOption, roundsOption, seeksOption, pageOption, everyOption,
-                       cliOption, sandboxOption});
+    parser.addOptions({stream.url, stream.commits, stream.payloadSize, roundsOption, seeksOption, pageOption,
+                       everyOption, cliOption, sandboxOption});
     parser.process(app);
 
-    bool ok = false;
-    const qint64 commits = parser.value(commitsOption).toLongLong(&ok);
-    if (!ok || commits < 1)
-        die(QStringLiteral("--commits takes a number from 1"));
-    const int payloadSize = parser.value(payloadOption).toInt(&ok);
-    if (!ok || payloadSize < 1)
-        die(QStringLiteral("--payload-size takes a number from 1"));
-    const int rounds = parser.value(roundsOption).toInt(&ok);
-    if (!ok || rounds < 1)
-        die(QStringLiteral("--rounds takes a number from 1"));
-    const int seeks = parser.value(seeksOption).toInt(&ok);
-    if (!ok || seeks < 1)
-        die(QStringLiteral("--seeks takes a number from 1"));
-    const int pageSize = parser.value(pageOption).toInt(&ok);
-    if (!ok || pageSize < 0)
-        die(QStringLiteral("--page-size takes a number from 0"));
-    const qint64 every = parser.value(everyOption).toLongLong(&ok);
-    if (!ok || every < 0)
-        die(QStringLiteral("--checkpoint-every takes a number from 0"));
+    const qint64 commits = numberOption<qint64>(parser, stream.commits, 1);
+    const int payloadSize = numberOption(parser, stream.payloadSize, 1);
+    const int rounds = numberOption(parser, roundsOption, 1);
+    const int seeks = numberOption(parser, seeksOption, 1);
+    const int pageSize = numberOption(parser, pageOption, 0);
+    const qint64 every = numberOption<qint64>(parser, everyOption, 0);
     const QString cli = parser.value(cliOption);
     const QString sandbox = parser.value(sandboxOption);
     if (!QFileInfo(sandbox).isExecutable())
         die(QStringLiteral("no eventscope-sandbox at %1 (give --sandbox PATH)").arg(sandbox));
 
-    std::optional<LocalRedis> local;
-    QString url = parser.value(urlOption);
-    if (url.isEmpty()) {
-        local.emplace();
-        QString error;
-        if (!local->start(&error))
-            die(error);
-        url = local->url();
-    }
-    QString error;
-    auto parsed = ConnectionOptions::fromUrl(url, &error);
-    if (!parsed)
-        die(error);
-    ConnectionOptions options = *parsed;
-    options.clientName = QStringLiteral("bench_replay");
-    options.reconnect = false;
-    options.readOnly = true;
+    const BenchServer server(parser.value(stream.url), QStringLiteral("bench_replay"));
+    const ConnectionOptions &options = server.options;
     const StoreLayout layout = StoreLayout::seed();
     const QByteArray streamKey = layout.streamKey(StreamName);
 
     Hiredis admin(options);
     say("bench_replay: one stream of %lld commits of ~%d-byte payloads; redis %s at %s%s; %d rounds, %d seeks\n",
         static_cast<long long>(commits), payloadSize, admin.serverVersion().constData(),
-        options.displayUrl().toUtf8().constData(), local ? " (started by the bench)" : "", rounds, seeks);
+        options.displayUrl().toUtf8().constData(), server.origin(), rounds, seeks);
     say("eventscope-sandbox: %s\n", QFile::encodeName(sandbox).constData());
 
-    if (admin.integer({"HLEN", layout.eventsKey}) == commits && admin.integer({"LLEN", streamKey}) == commits) {
-        say("reusing the %lld commits already in %s\n", static_cast<long long>(commits), streamKey.constData());
-    } else if (admin.integer({"DBSIZE"}) == 0) {
-        if (!QFileInfo(cli).isExecutable())
-            die(QStringLiteral("no eventscope-cli at %1 (give --cli PATH)").arg(cli));
-        seed(cli, url, commits, payloadSize);
-        if (admin.integer({"HLEN", layout.eventsKey}) != commits || admin.integer({"LLEN", streamKey}) != commits)
-            die(QStringLiteral("after seeding, HLEN or LLEN is not %1").arg(commits));
-    } else {
-        die(QStringLiteral("the database is not empty and does not hold %1 commits in %2; give an empty one")
-                .arg(commits)
-                .arg(QString::fromUtf8(streamKey)));
-    }
+    seedOneStream(admin, cli, server.url, layout, streamKey, commits, payloadSize);
 
     // What the reducer must arrive at, from an untimed pass of the hiredis loop.
     qint64 expectedSum = 0;
@@ -319,13 +220,12 @@ int main(int argc, char **argv)
         });
         QObject::connect(runner.get(), &ReplayRunner::failed, &loop,
                          [](const ProjectionError &failure) { die(QStringLiteral("replay: ") + failure.text()); });
-        const double cpuBefore = cpuSeconds(RUSAGE_SELF);
-        QElapsedTimer clock;
-        clock.start();
+        Stopwatch stopwatch;
+        stopwatch.start();
         runner->start(replay);
         loop.exec();
-        figures.seconds = double(clock.nsecsElapsed()) / 1e9;
-        figures.cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore;
+        figures.seconds = stopwatch.seconds();
+        figures.cpu = stopwatch.cpuSeconds();
         figures.sandboxCpu = processCpuSeconds(runner->sandboxProcessId());
         const QJsonObject state = stateOf(figures.result.state.state);
         if (figures.result.commits != commits || state.value(QStringLiteral("count")).toInteger() != commits

@@ -7,6 +7,7 @@
 // when a run could not be completed.
 
 #include "benchutil.h"
+#include "guiprofile.h"
 #include "streamlistmodel.h"
 
 #include <QCommandLineParser>
@@ -44,36 +45,19 @@ struct Options
 struct FeedFigures
 {
     double seconds = 0;
-    double longestStallMs = 0;
-    // The thread's CPU time within the longest-working gap: the stall the GUI thread's own work made, apart from
-    // the time a busy machine kept it off a core.
-    double longestWorkMs = 0;
-    int stallsOver16Ms = 0;
-    int stallsOver50Ms = 0;
-    int ticks = 0;
+    Stall stall;   // of a zero-interval heartbeat; its busiest gap's CPU is the stall the GUI thread's own work made
+    int ticks = 0; // the model's, not the heartbeat's
 };
 
 // Feeds every stream and runs the event loop until the model shows them all.
 FeedFigures feed(StreamListModel &model, const std::vector<int> &numbers, const Options &options)
 {
     FeedFigures figures;
-    QElapsedTimer clock;
-    clock.start();
-    qint64 lastBeat = 0;
-    qint64 lastCpu = threadCpuNs();
+    GapMeter gaps;
+    gaps.start();
     QTimer heartbeat;
     heartbeat.setInterval(0);
-    QObject::connect(&heartbeat, &QTimer::timeout, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        const qint64 cpu = threadCpuNs();
-        const double gapMs = double(now - lastBeat) / 1e6;
-        figures.longestStallMs = std::max(figures.longestStallMs, gapMs);
-        figures.longestWorkMs = std::max(figures.longestWorkMs, double(cpu - lastCpu) / 1e6);
-        figures.stallsOver16Ms += gapMs > 16;
-        figures.stallsOver50Ms += gapMs > 50;
-        lastBeat = now;
-        lastCpu = cpu;
-    });
+    QObject::connect(&heartbeat, &QTimer::timeout, [&] { gaps.beat(figures.stall); });
 
     size_t next = 0;
     QTimer feeder;
@@ -81,7 +65,7 @@ FeedFigures feed(StreamListModel &model, const std::vector<int> &numbers, const 
     feeder.setInterval(options.rate > 0 ? std::max(1, options.batch * 1000 / options.rate) : 0);
     QObject::connect(&feeder, &QTimer::timeout, [&] {
         // Whatever a late timer missed is fed now, so that the rate holds on average.
-        const size_t due = options.rate > 0 ? size_t(double(clock.nsecsElapsed()) * options.rate / 1e9) : next + 1;
+        const size_t due = options.rate > 0 ? size_t(double(gaps.nsecsElapsed()) * options.rate / 1e9) : next + 1;
         do {
             QList<StreamInfo> batch;
             batch.reserve(options.batch);
@@ -108,7 +92,7 @@ FeedFigures feed(StreamListModel &model, const std::vector<int> &numbers, const 
     heartbeat.start();
     feeder.start();
     loop.exec();
-    figures.seconds = double(clock.nsecsElapsed()) / 1e9;
+    figures.seconds = double(gaps.nsecsElapsed()) / 1e9;
     if (model.rowCount(root) != expected + 1) {
         std::fprintf(stderr, "bench_streamlist: %d rows shown for %d streams\n", model.rowCount(root) - 1, expected);
         std::exit(1);
@@ -151,7 +135,7 @@ int runScenario(const QString &scenario, const Options &options)
 
     say("%-8s %8.2f s %9.0f/s %6d %10.1f ms %9.1f ms %6d %6d %9.1f MB %7.1f B/stream\n",
         scenario.toLatin1().constData(), figures.seconds, double(options.streams) / figures.seconds, figures.ticks,
-        figures.longestStallMs, figures.longestWorkMs, figures.stallsOver16Ms, figures.stallsOver50Ms,
+        figures.stall.longestMs, figures.stall.busiestCpuMs, figures.stall.over16Ms, figures.stall.over50Ms,
         double(rssAfter - rssBefore) / 1e6, double(rssAfter - rssBefore) / options.streams);
     std::fflush(stdout);
 
