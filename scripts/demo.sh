@@ -30,6 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 source scripts/deps.sh
+source scripts/redis.sh
 if [ -n "$bin" ]; then
     eventscope_install "${eventscope_packages_run[@]}"
     cli="$bin/eventscope-cli"
@@ -61,20 +62,9 @@ trap 'exit 130' INT TERM
 
 if [ -z "$url" ]; then
     tmp=$(mktemp -d /tmp/eventscope-demo.XXXXXX)
-    port=""
-    for _ in $(seq 1 50); do
-        candidate=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-    done
-    [ -n "$port" ] || { echo "demo.sh: no free port found" >&2; exit 1; }
-    redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp" --save '' --appendonly no \
-        --logfile "$tmp/redis.log" --daemonize no &
-    pids+=($!)
-    for _ in $(seq 1 100); do
-        [ "$(redis-cli -p "$port" ping 2>/dev/null)" = "PONG" ] && break
-        sleep 0.1
-    done
-    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = "PONG" ] || { echo "demo.sh: redis-server did not start" >&2; cat "$tmp/redis.log" >&2; exit 1; }
+    eventscope_start_redis "$tmp" || { echo "demo.sh: redis-server did not start" >&2; exit 1; }
+    port=$eventscope_redis_port
+    pids+=("$eventscope_redis_pid")
     url="redis://127.0.0.1:$port/0"
     zurl="redis://127.0.0.1:$port/1"
     echo "== demo Redis at $url (seed layout in db 0, zilverline layout in db 1; pid ${pids[0]}, in $tmp)"

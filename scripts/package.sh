@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
 done
 
 source scripts/deps.sh
+source scripts/redis.sh
 eventscope_install "${eventscope_packages_build[@]}" "${eventscope_packages_run[@]}" \
     "${eventscope_packages_packaging[@]}"
 
@@ -146,21 +147,10 @@ for page in eventscope.1.gz eventscope-cli.1.gz; do
         fail "/usr/share/man/man1/$page is not installed"
 done
 
-port=""
-for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || fail "no free port"
 mkdir "$tmp/redis"
-redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp/redis" --save '' --appendonly no \
-    --logfile "$tmp/redis/redis.log" --daemonize no &
-redis_pid=$!
-for _ in $(seq 1 100); do
-    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break
-    sleep 0.1
-done
-[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || fail "redis-server did not start"
+eventscope_start_redis "$tmp/redis" || fail "redis-server did not start"
+port=$eventscope_redis_port
+redis_pid=$eventscope_redis_pid
 url="redis://127.0.0.1:$port/0"
 echo "   test redis-server at $url"
 

@@ -103,18 +103,11 @@ demo_pid=""
 check_clean "after SIGTERM"
 
 # 3. --url: an existing Redis.
-port=""
-for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || fail "no free port"
 mkdir "$work/ext"
-redis-server --port "$port" --bind 127.0.0.1 --dir "$work/ext" --save '' --appendonly no \
-    --logfile "$work/ext/redis.log" --daemonize no &
-ext_pid=$!
-ext_up() { [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; }
-wait_for 10 ext_up || fail "redis-server did not start"
+source "$repo/scripts/redis.sh"
+eventscope_start_redis "$work/ext" || fail "redis-server did not start"
+port=$eventscope_redis_port
+ext_pid=$eventscope_redis_pid
 "$cli" --url "redis://127.0.0.1:$port/0" seed --stream-count 3 --commits 30 >/dev/null
 keyspace() { redis-cli -p "$port" info keyspace | grep '^db'; redis-cli -p "$port" hlen EventStore; }
 before=$(keyspace)
