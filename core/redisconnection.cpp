@@ -506,6 +506,11 @@ void RedisConnection::fail(Error kind, const QString &message, bool allowReconne
         scheduleReconnect();
 }
 
+int RedisConnection::reconnectRemainingMs() const
+{
+    return m_state == State::Reconnecting && m_reconnectTimer->isActive() ? m_reconnectTimer->remainingTime() : -1;
+}
+
 void RedisConnection::scheduleReconnect()
 {
     setState(State::Reconnecting);
@@ -514,8 +519,8 @@ void RedisConnection::scheduleReconnect()
     // Full jitter on the upper half keeps a fleet of inspectors from reconnecting in step.
     const int delay = int(ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1));
     ++m_reconnectAttempt;
+    m_reconnectTimer->start(delay); // first, so that a listener can ask reconnectRemainingMs()
     Q_EMIT reconnectScheduled(delay, m_reconnectAttempt);
-    m_reconnectTimer->start(delay);
 }
 
 void RedisConnection::armTimeoutTimer()

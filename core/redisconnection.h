@@ -52,6 +52,8 @@ public:
     State state() const { return m_state; }
     Error lastError() const { return m_lastError; }
     QString lastErrorString() const { return m_lastErrorString; }
+    // While Reconnecting: milliseconds until the next attempt; -1 otherwise.
+    int reconnectRemainingMs() const;
     ServerInfo serverInfo() const { return m_serverInfo; }
 
     // The read-only guard: while on, any command outside the read allowlist fails before it is sent.

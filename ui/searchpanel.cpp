@@ -343,6 +343,20 @@ void SearchPanel::run(const QList<QByteArray> &streams, const SearchQuery &query
                                          + tr("; retrying in %1 s").arg((delayMs + 999) / 1000));
             });
         });
+        // Already down when this search began (the signals above come at the next attempt, which may be seconds away
+        // after a few failed ones): say so now.
+        if (connection->state() == RedisConnection::State::Reconnecting) {
+            const QString message = connection->lastErrorString();
+            const int remainingMs = connection->reconnectRemainingMs();
+            QMetaObject::invokeMethod(this, [this, generation, message, remainingMs] {
+                if (generation != m_generation)
+                    return;
+                QString text = tr("cannot reach Redis: %1").arg(message);
+                if (remainingMs >= 0)
+                    text += tr("; retrying in %1 s").arg((remainingMs + 999) / 1000);
+                setConnectionProblem(text);
+            });
+        }
         connect(connection, &RedisConnection::ready, m_searcher, [this, generation] {
             QMetaObject::invokeMethod(this, [this, generation] {
                 if (generation == m_generation)

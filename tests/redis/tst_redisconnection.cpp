@@ -346,9 +346,17 @@ void TestRedisConnection::reconnectsAfterKill()
     QVERIFY(openAndWait(connection));
     QSignalSpy scheduled(&connection, &RedisConnection::reconnectScheduled);
     QSignalSpy ready(&connection, &RedisConnection::ready);
+    QCOMPARE(connection.reconnectRemainingMs(), -1); // connected: nothing scheduled
+    int remainingWhenScheduled = -2;
+    connect(&connection, &RedisConnection::reconnectScheduled, this,
+            [&](int) { remainingWhenScheduled = connection.reconnectRemainingMs(); });
     const RedisReply killed = m_plain.admin({"CLIENT", "KILL", "SKIPME", "yes", "TYPE", "normal"});
     QVERIFY(killed.integer >= 1);
     QVERIFY(ready.wait(10000));
+    // Read as the attempt was scheduled: the delay still ahead.
+    QVERIFY2(remainingWhenScheduled >= 0 && remainingWhenScheduled <= 200,
+             qPrintable(QString::number(remainingWhenScheduled)));
+    QCOMPARE(connection.reconnectRemainingMs(), -1);
     QCOMPARE(scheduled.size(), 1);
     QVERIFY(scheduled.first().at(0).toInt() <= 200);
     QCOMPARE(connection.state(), RedisConnection::State::Connected);

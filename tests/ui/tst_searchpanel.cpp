@@ -3,6 +3,7 @@
 // is shown and nothing runs; the scan cap stops the scan and Continue finds the rest; activating a result opens it.
 #include "eventpagemodel.h"
 #include "mainwindow.h"
+#include "redisconnection.h"
 #include "redisserver.h"
 #include "searchdata.h"
 #include "searchpanel.h"
@@ -55,7 +56,8 @@ private Q_SLOTS:
     void shortcutsAreUnique();
 
 private:
-    std::unique_ptr<MainWindow> openWindow();
+    // reconnectBaseDelayMs > 0: the connections wait that long (and up to twice that) before their next attempt.
+    std::unique_ptr<MainWindow> openWindow(int reconnectBaseDelayMs = 0);
     SearchPanel *openSearch(MainWindow &window);
     // Runs the panel's search and waits for it to finish; the ids shown, in order.
     QStringList search(SearchPanel *panel, bool *capped = nullptr);
@@ -75,9 +77,13 @@ void TestSearchPanel::init()
     plantSearchCommits(m_server);
 }
 
-std::unique_ptr<MainWindow> TestSearchPanel::openWindow()
+std::unique_ptr<MainWindow> TestSearchPanel::openWindow(int reconnectBaseDelayMs)
 {
     MainWindow::Options options{*ConnectionOptions::fromUrl(m_server.url()), StoreLayout::seed(), false};
+    if (reconnectBaseDelayMs > 0) {
+        options.connection.reconnectBaseDelayMs = reconnectBaseDelayMs;
+        options.connection.reconnectMaxDelayMs = reconnectBaseDelayMs * 2;
+    }
     auto window = std::make_unique<MainWindow>(options);
     window->resize(1200, 900);
     window->show();
@@ -374,13 +380,21 @@ void TestSearchPanel::unreachableServerIsSaid()
 
     // The server goes away after the search's connection was made: the search waits for it to come back (it
     // reconnects by itself) and says why, instead of "Searching" with nothing moving; Cancel still stops it.
-    auto window = openWindow();
+    auto window = openWindow(60000); // after the first attempt, the next ones are 30 s and more apart
     SearchPanel *panel = openSearch(*window);
     QVERIFY(panel);
     panel->scopeEdit()->setScope(StreamScopeEdit::Scope::All);
     panel->setQuery(SearchPanel::Kind::Text, QStringLiteral("Deposited"));
     QVERIFY(!search(panel).isEmpty());
+    // The search's connection has noticed the server is gone (and scheduled its next attempt, 30 s or more away)
+    // before the next search begins: the panel says so at once, not at that attempt (CI once waited 15 s for it
+    // under ASan and load, behind a backed-off attempt).
+    bool down = false;
+    connect(
+        panel->connection(), &RedisConnection::reconnectScheduled, this, [&down] { down = true; },
+        Qt::QueuedConnection);
     m_server.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(down, 15000);
     QVERIFY2(panel->startSearch(), qPrintable(panel->errorText()));
     QTRY_VERIFY_WITH_TIMEOUT(panel->statusText().contains(QLatin1String("cannot reach Redis")), 15000);
     QTRY_VERIFY_WITH_TIMEOUT(panel->statusText().contains(QLatin1String("retrying in")), 15000);
