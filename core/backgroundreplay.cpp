@@ -15,15 +15,6 @@ ConnectionOptions readOnly(ConnectionOptions options)
     return options;
 }
 
-ProjectionError readError(const QString &message)
-{
-    ProjectionError error;
-    error.kind = ProjectionError::Kind::Read;
-    error.name = QStringLiteral("ReadError");
-    error.message = message;
-    return error;
-}
-
 } // namespace
 
 BackgroundReplay::BackgroundReplay(ConnectionOptions options, StoreLayout layout, QObject *parent)
@@ -44,11 +35,7 @@ QThread *BackgroundReplay::workerThread() const
 
 void BackgroundReplay::start(const ReplayOptions &options)
 {
-    const quint64 generation = ++m_generation;
-    m_running = true;
-    m_length = 0;
-    m_checkpointCount = 0;
-    m_checkpointBytes = 0;
+    const quint64 generation = beginWork(true);
     m_runnerThread = nullptr;
     m_worker.run([this, options, generation](RedisConnection *connection, QObject *context) {
         dropWork();
@@ -60,11 +47,7 @@ void BackgroundReplay::start(const ReplayOptions &options)
 
 void BackgroundReplay::compare(const ReplayOptions &options, const QByteArray &a, const QByteArray &b)
 {
-    const quint64 generation = ++m_generation;
-    m_running = true;
-    m_length = 0;
-    m_checkpointCount = 0;
-    m_checkpointBytes = 0;
+    const quint64 generation = beginWork(true);
     m_runnerThread = nullptr;
     m_worker.run([this, options, a, b, generation](RedisConnection *connection, QObject *context) {
         dropWork();
@@ -99,11 +82,7 @@ void BackgroundReplay::cancel()
 
 void BackgroundReplay::clear()
 {
-    ++m_generation;
-    m_running = false;
-    m_length = 0;
-    m_checkpointCount = 0;
-    m_checkpointBytes = 0;
+    beginWork(false);
     QMetaObject::invokeMethod(m_worker.context(), [this] { dropWork(); });
 }
 
@@ -113,7 +92,7 @@ void BackgroundReplay::seek(qint64 version)
     QMetaObject::invokeMethod(m_worker.context(), [this, version, generation] {
         if (m_runner)
             return m_runner->seek(version); // seeks queue in the runner; only the newest pending one runs
-        const ProjectionError error = readError(QStringLiteral("no replay to seek in"));
+        const ProjectionError error = ProjectionError::read(QStringLiteral("no replay to seek in"));
         post(generation, figures(), [this, version, error] { Q_EMIT stepFailed(version, error); });
     });
 }
@@ -126,14 +105,24 @@ void BackgroundReplay::walk(qint64 first, qint64 last, ReplayRunner::WalkCallbac
                                                    const QList<StateSnapshot> &states, const ProjectionError &error) {
             QMetaObject::invokeMethod(this, [this, generation, callback, records, states, error] {
                 if (generation != m_generation)
-                    return callback({}, {}, readError(QStringLiteral("the replay was restarted")));
+                    return callback({}, {}, ProjectionError::read(QStringLiteral("the replay was restarted")));
                 callback(records, states, error);
             });
         };
         if (!m_runner)
-            return answer({}, {}, readError(QStringLiteral("no replay to walk")));
+            return answer({}, {}, ProjectionError::read(QStringLiteral("no replay to walk")));
         m_runner->walk(first, last, answer);
     });
+}
+
+quint64 BackgroundReplay::beginWork(bool running)
+{
+    // Whatever earlier work still sends carries an older generation and is dropped; the figures start again.
+    m_running = running;
+    m_length = 0;
+    m_checkpointCount = 0;
+    m_checkpointBytes = 0;
+    return ++m_generation;
 }
 
 void BackgroundReplay::dropWork()

@@ -77,6 +77,8 @@ private:
     };
 
     // On the replay thread.
+    // On the caller's thread, for a run, a comparison or nothing (clear): the generation of the new work.
+    quint64 beginWork(bool running);
     void dropWork();
     void connectRunner(quint64 generation);
     Figures figures() const;

@@ -13,6 +13,15 @@ namespace Eventscope {
 
 using namespace Eventscope::Sandbox;
 
+ProjectionError ProjectionError::read(const QString &message)
+{
+    ProjectionError error;
+    error.kind = Kind::Read;
+    error.name = QStringLiteral("ReadError");
+    error.message = message;
+    return error;
+}
+
 QString ProjectionError::text() const
 {
     if (kind == Kind::None)

@@ -42,6 +42,9 @@ struct ProjectionError
 
     bool isError() const { return kind != Kind::None; }
     QString text() const;
+
+    // The events could not be read (Redis, or a version out of range): kind Read, name ReadError.
+    static ProjectionError read(const QString &message);
 };
 
 struct CompileInfo

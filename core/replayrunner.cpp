@@ -12,18 +12,9 @@ namespace {
 
 constexpr int MaxEmitsKept = 10000;
 constexpr int MaxLogsKept = 1000;
-constexpr int PagesPerRead = 16;        // one read segment
-constexpr int PagesAheadOfSandbox = 32; // read-ahead bound: commits sent but not yet answered
+constexpr int PagesPerRead = 16;         // one read segment
+constexpr int PagesAheadOfSandbox = 32;  // read-ahead bound: commits sent but not yet answered
 constexpr double SeekGapSeconds = 0.015; // automatic checkpoints: replaying the gap to a seek's version takes ~this
-
-ProjectionError readError(const QString &message)
-{
-    ProjectionError error;
-    error.kind = ProjectionError::Kind::Read;
-    error.name = QStringLiteral("ReadError");
-    error.message = message;
-    return error;
-}
 
 void appendCapped(QJsonArray &to, const QJsonArray &from, int cap)
 {
@@ -78,7 +69,7 @@ void ReplayRunner::start(const ReplayOptions &options)
     m_clock.start();
 
     if (m_options.source.kind != ReplaySource::Kind::All && m_options.source.streams.isEmpty()) {
-        fail(readError(QStringLiteral("no stream to replay")));
+        fail(ProjectionError::read(QStringLiteral("no stream to replay")));
         return;
     }
     m_sandbox = new ProjectionSandbox(this);
@@ -132,7 +123,7 @@ void ReplayRunner::fail(const ProjectionError &error)
 
 void ReplayRunner::readFailed(const QString &message)
 {
-    fail(readError(message));
+    fail(ProjectionError::read(message));
 }
 
 void ReplayRunner::prepare(std::function<void()> then)
@@ -455,12 +446,13 @@ void ReplayRunner::runSeek()
         runSeek();
     };
     if (m_running || !m_sandbox || !m_sandbox->isRunning() || m_checkpoints.empty()) {
-        ProjectionError error = readError(m_running ? QStringLiteral("the replay is still running")
-                                                    : QStringLiteral("no replay to seek in"));
+        ProjectionError error = ProjectionError::read(m_running ? QStringLiteral("the replay is still running")
+                                                                : QStringLiteral("no replay to seek in"));
         return failStep(version, error);
     }
     if (version < 0 || version > m_last)
-        return failStep(version, readError(QStringLiteral("version %1 is outside 0..%2").arg(version).arg(m_last)));
+        return failStep(version,
+                        ProjectionError::read(QStringLiteral("version %1 is outside 0..%2").arg(version).arg(m_last)));
     m_seeking = true;
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
@@ -501,7 +493,8 @@ void ReplayRunner::runSeek()
             if (guard({}))
                 return;
             if (records->isEmpty() || records->last().version != version) {
-                ProjectionError error = readError(QStringLiteral("version %1 could not be read").arg(version));
+                ProjectionError error
+                    = ProjectionError::read(QStringLiteral("version %1 could not be read").arg(version));
                 guard(error);
                 return;
             }
@@ -531,14 +524,15 @@ void ReplayRunner::runSeek()
                 });
         },
         [version, guard](const QString &message) {
-            guard(readError(QStringLiteral("cannot read up to version %1: %2").arg(version).arg(message)));
+            guard(ProjectionError::read(QStringLiteral("cannot read up to version %1: %2").arg(version).arg(message)));
         });
 }
 
 void ReplayRunner::walk(qint64 first, qint64 last, WalkCallback callback)
 {
     if (m_running || m_seeking || !m_sandbox || m_checkpoints.empty() || first < 1 || last < first || last > m_last)
-        return callback({}, {}, readError(QStringLiteral("cannot walk versions %1..%2").arg(first).arg(last)));
+        return callback({}, {},
+                        ProjectionError::read(QStringLiteral("cannot walk versions %1..%2").arg(first).arg(last)));
     const quint64 generation = m_generation;
     auto at = std::prev(m_checkpoints.upper_bound(first - 1));
     const qint64 base = at->first;
@@ -559,9 +553,10 @@ void ReplayRunner::walk(qint64 first, qint64 last, WalkCallback callback)
         base + 1, last, [records](const QList<EventRecord> &page) { records->append(page); },
         [this, generation, records, first, last, finish] {
             if (generation != m_generation || !m_sandbox)
-                return finish({}, {}, readError(QStringLiteral("the replay was restarted")));
+                return finish({}, {}, ProjectionError::read(QStringLiteral("the replay was restarted")));
             if (records->isEmpty() || records->last().version != last || records->first().version > first)
-                return finish({}, {}, readError(QStringLiteral("versions up to %1 could not be read").arg(last)));
+                return finish({}, {},
+                              ProjectionError::read(QStringLiteral("versions up to %1 could not be read").arg(last)));
             const qsizetype gap = first - records->first().version; // commits before `first`
             if (gap > 0)
                 m_sandbox->feed(records->mid(0, gap), [finish](const BatchResult &, const ProjectionError &error) {
@@ -586,7 +581,7 @@ void ReplayRunner::walk(qint64 first, qint64 last, WalkCallback callback)
                     });
             }
         },
-        [finish](const QString &message) { finish({}, {}, readError(message)); });
+        [finish](const QString &message) { finish({}, {}, ProjectionError::read(message)); });
 }
 
 } // namespace Eventscope

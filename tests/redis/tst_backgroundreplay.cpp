@@ -6,7 +6,7 @@
 #include "connectionoptions.h"
 #include "redisconnection.h"
 #include "redisserver.h"
-#include "replaybarrier.h"
+#include "threadbarrier.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -167,7 +167,7 @@ void TestBackgroundReplay::restartDropsTheEarlierRun()
     QVERIFY(finished.wait(30000));
     QCOMPARE(countOf(finished.first().first().value<ReplayResult>().state.state), Commits);
     // Started anew, not cancelled: no signal of the first run, now or later.
-    QVERIFY(replayBarrier(replay));
+    QVERIFY(threadBarrier(replay.connection()));
     QCOMPARE(finished.count(), 1);
     QVERIFY(failed.isEmpty());
     QVERIFY(cancelled.isEmpty());
@@ -186,7 +186,7 @@ void TestBackgroundReplay::cancelStopsAtOnce()
     QCOMPARE(cancelled.count(), 1); // at once, without waiting for the replay thread
     QVERIFY(!replay.isRunning());
     const qsizetype seen = progress.count();
-    QVERIFY(replayBarrier(replay));
+    QVERIFY(threadBarrier(replay.connection()));
     QCOMPARE(progress.count(), seen);
     QVERIFY(finished.isEmpty());
     replay.cancel(); // nothing runs: no second signal
@@ -265,7 +265,7 @@ void TestBackgroundReplay::walkAnswersOnTheCallersThread()
                     late->done = true;
                 });
     replay.clear();
-    QVERIFY(replayBarrier(replay)); // the walk before it has its answer by then
+    QVERIFY(threadBarrier(replay.connection())); // the walk before it has its answer by then
     if (late->done) {
         QVERIFY(late->error.isError());
         QCOMPARE(late->versions, QList<qint64>{0});

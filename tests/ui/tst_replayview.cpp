@@ -9,9 +9,9 @@
 #include "payloadview.h"
 #include "projectioneditor.h"
 #include "redisserver.h"
-#include "replaybarrier.h"
 #include "replayview.h"
 #include "statediffmodel.h"
+#include "threadbarrier.h"
 #include "trafficmeter.h"
 #include "uniformtableview.h"
 
@@ -439,7 +439,7 @@ void TestReplayView::runnerWorksOffTheGuiThread()
     QVERIFY(!view->replay()->isRunning());
     // Nothing of the cancelled run arrives afterwards.
     const QString cancelled = view->progressText();
-    QVERIFY(replayBarrier(*view->replay()));
+    QVERIFY(threadBarrier(view->replay()->connection()));
     QCOMPARE(view->progressText(), cancelled);
     QCOMPARE(m_connection->commandsSent(), windowCommands);
 }

@@ -8,6 +8,7 @@
 #include "searchdata.h"
 #include "searchpanel.h"
 #include "streamscopeedit.h"
+#include "threadbarrier.h"
 #include "uniformtableview.h"
 
 #include <QAction>
@@ -221,7 +222,7 @@ void TestSearchPanel::badQueriesRunNothing()
     QVERIFY(!panel->isRunning());
     QVERIFY(!panel->cancelButton()->isEnabled());
     // Nothing ran: the search's own connection never sent a command, and no result or signal comes later.
-    QTest::qWait(300);
+    QVERIFY(threadBarrier(panel->connection()));
     QCOMPARE(panel->connection()->commandsSent(), quint64(0));
     QCOMPARE(finished.size(), 0);
     QCOMPARE(failed.size(), 0);
@@ -349,7 +350,7 @@ void TestSearchPanel::cancelStops()
     QVERIFY(!panel->isRunning());
     QVERIFY2(panel->statusText().startsWith(QStringLiteral("Cancelled after")), qPrintable(panel->statusText()));
     // Whatever the worker still had under way is dropped.
-    QTest::qWait(500);
+    QVERIFY(threadBarrier(panel->connection()));
     QCOMPARE(finished.size(), 0);
     QVERIFY2(panel->statusText().startsWith(QStringLiteral("Cancelled after")), qPrintable(panel->statusText()));
 }
